@@ -1,0 +1,2 @@
+export { TorchGenerator } from './torch-generator';
+export type { NormalKernel, TorchGeneratorOptions } from './torch-generator';
