@@ -1,0 +1,129 @@
+/**
+ * Opening the library database: pragmas, refusal of a newer database, migrations, and detection of
+ * corruption — which is reported with a recovery path and never answered by silently recreating the file.
+ *
+ * Durability: the connection runs in WAL with `synchronous=NORMAL`, which cannot corrupt the database on a crash
+ * but may lose the last commits on a power cut. For images that is safe because every image file carries its own
+ * metadata and start-up reconciliation re-imports a file whose row was lost. Jobs and outbox rows have no such
+ * second copy (a lost queued job is lost work, a lost outbox transition can mean a second charge), so their
+ * writes go through `durableTransaction`, which switches the connection to `synchronous=FULL` for that commit.
+ */
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely';
+import { LibraryError, isCorruptionError } from './errors';
+import { MIGRATIONS } from './migrations/index';
+import type { Database } from './schema';
+
+export type LibraryDb = Kysely<Database>;
+export type LibraryTrx = Transaction<Database>;
+
+export interface OpenedDatabase {
+  readonly db: LibraryDb;
+  /** The raw handle, for the few places that need synchronous access (bulk loads, integrity checks). */
+  readonly sqlite: SQLite.Database;
+  close(): Promise<void>;
+}
+
+export function corruptDatabaseError(file: string, cause: unknown): LibraryError {
+  return new LibraryError(
+    'DB_CORRUPT',
+    `The library database ${file} is damaged. Your image files are untouched. ` +
+      'Run `studio library rebuild` to set the damaged database aside and rebuild it from the image files.',
+    { file, reason: cause instanceof Error ? cause.message : String(cause) },
+    { cause },
+  );
+}
+
+/** Names of migrations this database has run that this app does not know: non-empty means it is newer. */
+function unknownMigrations(sqlite: SQLite.Database): readonly string[] {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'").get();
+  if (table === undefined) return [];
+  const rows = sqlite.prepare('SELECT name FROM kysely_migration ORDER BY name').all() as { name: string }[];
+  return rows.map((r) => r.name).filter((name) => !(name in MIGRATIONS));
+}
+
+function applyPragmas(sqlite: SQLite.Database): void {
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  // Another process (the CLI while the app runs) may hold the write lock for a moment.
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('cache_size = -65536');
+}
+
+/**
+ * Opens (creating if needed) the database at `file` and brings it to the latest schema.
+ * Throws `DB_TOO_NEW`, `DB_CORRUPT` or `DB_MIGRATION_FAILED` as a `LibraryError`.
+ */
+export async function openDatabase(file: string): Promise<OpenedDatabase> {
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(file);
+  } catch (error) {
+    throw new LibraryError('IO_ERROR', `Cannot open the library database ${file}.`, { file }, { cause: error });
+  }
+  try {
+    applyPragmas(sqlite);
+    const newer = unknownMigrations(sqlite);
+    if (newer.length > 0) {
+      throw new LibraryError(
+        'DB_TOO_NEW',
+        `The library database ${file} was written by a newer version of Studio. Update Studio to open it; ` +
+          'this version will not change it.',
+        { file, unknownMigrations: newer },
+      );
+    }
+  } catch (error) {
+    sqlite.close();
+    if (error instanceof LibraryError) throw error;
+    if (isCorruptionError(error)) throw corruptDatabaseError(file, error);
+    throw error;
+  }
+
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    await db.destroy();
+    if (isCorruptionError(error)) throw corruptDatabaseError(file, error);
+    throw new LibraryError(
+      'DB_MIGRATION_FAILED',
+      `The library database ${file} could not be brought up to date; it was left as it was.`,
+      { file },
+      { cause: error },
+    );
+  }
+  return { db, sqlite, close: () => db.destroy() };
+}
+
+/**
+ * Runs `fn` in one transaction, or inside the caller's when `db` already is one.
+ * Repositories take `db` or `trx` first; this keeps multi-step writes atomic either way.
+ */
+export function inTransaction<T>(db: LibraryDb, fn: (trx: LibraryTrx) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db as LibraryTrx);
+  return db.transaction().execute(fn);
+}
+
+/**
+ * A transaction whose commit is fsynced before it returns (`synchronous=FULL` for its duration); see the module
+ * comment. Inside an existing transaction it joins it: the outer commit decides, and the caller chose it.
+ */
+export async function durableTransaction<T>(db: LibraryDb, fn: (trx: LibraryTrx) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db as LibraryTrx);
+  return db.connection().execute(async (connection) => {
+    await sql`PRAGMA synchronous = FULL`.execute(connection);
+    try {
+      return await connection.transaction().execute(fn);
+    } finally {
+      await sql`PRAGMA synchronous = NORMAL`.execute(connection);
+    }
+  });
+}
+
+/** `PRAGMA integrity_check`: the list of problems, empty when the database is sound. */
+export function integrityProblems(sqlite: SQLite.Database): readonly string[] {
+  const rows = sqlite.pragma('integrity_check') as { integrity_check: string }[];
+  return rows.map((r) => r.integrity_check).filter((line) => line !== 'ok');
+}
