@@ -44,7 +44,8 @@ export function boundaryScalings(timestep: number, timestepScaling: number): { r
 
 export class LcmScheduler extends BaseScheduler {
   readonly config: LcmConfig;
-  private readonly alphas: Float32Array;
+  /** ᾱ of each training timestep, float32. */
+  readonly alphasCumprod: Float32Array;
   private readonly finalAlphaCumprod: number;
 
   constructor(rawConfig: unknown) {
@@ -55,8 +56,8 @@ export class LcmScheduler extends BaseScheduler {
         `scheduler_config.json: "original_inference_steps" ${this.config.original_inference_steps} is more than "num_train_timesteps" ${this.config.num_train_timesteps}`,
       );
     }
-    this.alphas = alphasCumprod(trainingBetas(this.config));
-    this.finalAlphaCumprod = this.config.set_alpha_to_one ? 1 : this.alphas[0];
+    this.alphasCumprod = alphasCumprod(trainingBetas(this.config));
+    this.finalAlphaCumprod = this.config.set_alpha_to_one ? 1 : this.alphasCumprod[0];
   }
 
   get initNoiseSigma(): number {
@@ -81,7 +82,7 @@ export class LcmScheduler extends BaseScheduler {
     const timesteps = this.timesteps;
     const t = timesteps[index];
     const last = index === timesteps.length - 1;
-    const alphaProduct = this.alphas[t];
+    const alphaProduct = this.alphasCumprod[t];
     const scalings = boundaryScalings(t, c.timestep_scaling);
     let original = predictOriginalDdpm(c.prediction_type, alphaProduct, modelOutput, sample);
     original = limitOriginal(c, c.clip_sample ? c.clip_sample_range : null, original, options.shape);
@@ -89,7 +90,7 @@ export class LcmScheduler extends BaseScheduler {
     // No noise after the last timestep, so one-step sampling is deterministic.
     if (last) return denoised;
     const prevT = timesteps[index + 1];
-    const prev = alphaRoots(prevT >= 0 ? this.alphas[prevT] : this.finalAlphaCumprod);
+    const prev = alphaRoots(prevT >= 0 ? this.alphasCumprod[prevT] : this.finalAlphaCumprod);
     const noise = this.noise(options, 'lcm re-noises between steps and');
     return denoised.map((x, i) => f32(f32(prev.alpha * x) + f32(prev.beta * noise[i])));
   }
