@@ -1,0 +1,88 @@
+/**
+ * Exporting an album or a selection to a folder or a zip. Originals are copied byte for byte, so every tool's
+ * metadata stays intact. Names keep the order (album order, or oldest first): `00001-<id>.png`.
+ * The zip is stored, not deflated — PNG, JPEG and WebP are compressed already — and written to a temporary
+ * name that is renamed only once complete.
+ */
+import { createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { sql } from 'kysely';
+import yazl from 'yazl';
+import { listAlbumImages } from './albums';
+import { LibraryError } from './errors';
+import { TEMP_SUFFIX, copyFileAtomic, exists } from './files';
+import { selectionCondition, toImage, type Image, type ImageSelection } from './images';
+import type { Library } from './library';
+
+export type ExportSource = { readonly albumId: number } | ImageSelection;
+export type ExportTarget = { readonly folder: string } | { readonly zip: string };
+
+export interface ExportReport {
+  readonly exported: number;
+  /** Images whose original is missing from the library; they are left out. */
+  readonly missing: readonly number[];
+}
+
+async function imagesOf(library: Library, source: ExportSource): Promise<Image[]> {
+  if ('albumId' in source) {
+    const images: Image[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listAlbumImages(library.db, source.albumId, { limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+      images.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return images;
+  }
+  const where = await selectionCondition(library.db, source);
+  const rows = await library.db
+    .selectFrom('images')
+    .selectAll()
+    .where(where)
+    .orderBy(sql`images.created_at`)
+    .orderBy('images.id')
+    .execute();
+  return rows.map(toImage);
+}
+
+function exportName(index: number, image: Image): string {
+  return `${String(index + 1).padStart(5, '0')}-${image.id}${path.extname(image.filePath)}`;
+}
+
+export async function exportImages(library: Library, source: ExportSource, target: ExportTarget): Promise<ExportReport> {
+  const images = await imagesOf(library, source);
+  const present = images.filter((image) => image.missingAt === null);
+  const missing = images.filter((image) => image.missingAt !== null).map((image) => image.id);
+
+  if ('folder' in target) {
+    await fs.mkdir(target.folder, { recursive: true });
+    for (const [index, image] of present.entries()) {
+      const destination = path.join(target.folder, exportName(index, image));
+      if (await exists(destination)) {
+        throw new LibraryError('CONFLICT', `${destination} already exists; export into an empty folder.`, { file: destination });
+      }
+      await copyFileAtomic(library.resolve(image.filePath), destination, false);
+    }
+    return { exported: present.length, missing };
+  }
+
+  if (await exists(target.zip)) throw new LibraryError('CONFLICT', `${target.zip} already exists.`, { file: target.zip });
+  const temp = `${target.zip}${TEMP_SUFFIX}`;
+  const zip = new yazl.ZipFile();
+  for (const [index, image] of present.entries()) {
+    zip.addFile(library.resolve(image.filePath), exportName(index, image), { compress: false, mtime: new Date(image.createdAt) });
+  }
+  zip.end();
+  try {
+    await pipeline(zip.outputStream, createWriteStream(temp));
+    const handle = await fs.open(temp, 'r+');
+    await handle.sync();
+    await handle.close();
+    await fs.rename(temp, target.zip);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  return { exported: present.length, missing };
+}
