@@ -76,7 +76,10 @@ export abstract class BaseScheduler implements Scheduler {
     return modelOutput;
   }
 
-  /** Standard normal noise the size of the sample, as `randn_tensor(model_output.shape, generator)` draws it. */
+  /**
+   * Standard normal noise the size of the sample, as `randn_tensor(model_output.shape, generator)` draws it;
+   * `why` names what needs it, for the error when no generator was given.
+   */
   protected noise(options: StepOptions, why: string): Float32Array {
     const generator: NoiseSource | undefined = options.generator;
     if (generator === undefined) {

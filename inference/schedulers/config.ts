@@ -13,7 +13,8 @@ export interface Field<T> {
 export type Spec<T> = { readonly [K in keyof T]: Field<T[K]> };
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'an array' : String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' || (typeof value === 'object' && value !== null) ? JSON.stringify(value) : String(value);
 }
 
 function invalid(key: string, expected: string, value: unknown): SchedulerConfigError {

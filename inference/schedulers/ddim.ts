@@ -103,7 +103,7 @@ export class DdimScheduler extends BaseScheduler {
     const alphaPrevRoot = f32(Math.sqrt(alphaProductPrev));
     const previous = original.map((x, i) => f32(f32(alphaPrevRoot * x) + f32(direction * epsilon[i])));
     if (eta === 0) return previous;
-    const noise = this.noise(options, 'ddim with eta > 0');
+    const noise = this.noise(options, 'eta > 0');
     return previous.map((x, i) => f32(x + f32(stdDev * noise[i])));
   }
 }

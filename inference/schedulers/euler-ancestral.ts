@@ -81,7 +81,7 @@ export class EulerAncestralScheduler extends BaseScheduler {
     const sigmaUp = f32(Math.sqrt(f32(f32(to2 * f32(from2 - to2)) / from2)));
     const sigmaDown = f32(Math.sqrt(f32(to2 - f32(sigmaUp * sigmaUp))));
     const dt = f32(sigmaDown - sigma);
-    const noise = this.noise(options, 'euler-a adds noise at every step and');
+    const noise = this.noise(options, 'adding noise at every step');
     return sample.map((s, i) => {
       const derivative = f32(f32(s - original[i]) / sigma);
       return f32(f32(s + f32(derivative * dt)) + f32(noise[i] * sigmaUp));

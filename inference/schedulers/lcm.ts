@@ -91,7 +91,7 @@ export class LcmScheduler extends BaseScheduler {
     if (last) return denoised;
     const prevT = timesteps[index + 1];
     const prev = alphaRoots(prevT >= 0 ? this.alphasCumprod[prevT] : this.finalAlphaCumprod);
-    const noise = this.noise(options, 'lcm re-noises between steps and');
+    const noise = this.noise(options, 're-noising between steps');
     return denoised.map((x, i) => f32(f32(prev.alpha * x) + f32(prev.beta * noise[i])));
   }
 }
