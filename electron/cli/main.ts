@@ -1,0 +1,4 @@
+/** The CLI's entry point (see studio.js). Runtime: Node (CLI). */
+import { runCli } from './cli';
+
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
