@@ -59,8 +59,10 @@ def export_all(loaded, out_dir: str):
 
     def onnx(module, args, path, inputs, outputs, axes):
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        # No constant folding: initializers keep their PyTorch names, so bench_torch.py can load the same
+        # weights back; onnxruntime folds the constants itself when it opens the session.
         torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, dynamic_axes=axes,
-                          opset_version=OPSET, do_constant_folding=True)
+                          opset_version=OPSET, do_constant_folding=False)
 
     with torch.no_grad():
         onnx(TextEncoderExport(text), (ids,), f"{tmp}/text_encoder/model.onnx", ["input_ids"],
@@ -126,8 +128,8 @@ def export_all(loaded, out_dir: str):
 
     write_json(os.path.join(HERE, "..", "test", "fixtures", "embedded-model-eval.json"), {
         "palette": shapes.PALETTE,
-        "heldOut": [{"colour": c, "shape": s, "background": b,
-                     "caption": shapes.caption(c, s, b, "large", 1)} for c, s, b in shapes.HELD_OUT]})
+        "heldOut": [{"colour": c, "shape": s, "background": b, "caption": shapes.caption(c, s, b, "large", 1),
+                     "ids": tok(shapes.caption(c, s, b, "large", 1))} for c, s, b in shapes.HELD_OUT]})
 
     check_export(tmp, (text, unet, vae), ids, latent, timestep, hidden, image)
     shutil.rmtree(out_dir, ignore_errors=True)
@@ -156,6 +158,6 @@ def check_export(folder, modules, ids, latent, timestep, hidden, image):
 
     payload = [{"model": f"{folder}/{name}/model.onnx", "inputs": {k: tensor(v) for k, v in ins.items()},
                 "outputs": {k: tensor(v) for k, v in outs.items()}} for name, ins, outs in cases]
-    path = os.path.join(HERE, "work", "export-check.json")
+    path = os.path.join(os.environ.get("STUDIO_TRAIN_WORK", os.path.join(HERE, "work")), "export-check.json")
     write_json(path, payload)
     subprocess.run(["node", os.path.join(HERE, "check_onnx.mjs"), path], check=True)

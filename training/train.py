@@ -1,6 +1,7 @@
 """Train the embedded default model, stage by stage, resumable from checkpoints.
 
     /usr/bin/python3 -u train.py vae          # the autoencoder (64x64x3 <-> 8x8x4)
+    /usr/bin/python3 -u train.py decoder      # sharpen the decoder, encoder frozen (any time after vae)
     /usr/bin/python3 -u train.py latents      # encode the training set once, fit the preview factors
     /usr/bin/python3 -u train.py diffusion    # text encoder + UNet, epsilon prediction, resumable
     /usr/bin/python3 -u train.py eval         # held-out captions, judged by a colour and shape checker
@@ -22,7 +23,7 @@ import bpe
 import shapes
 from models import VAE, TextEncoder, UNet
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(os.environ.get("STUDIO_TRAIN_THREADS", "2")))
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.environ.get("STUDIO_TRAIN_WORK", os.path.join(HERE, "work"))
 MAX_LENGTH = 32
@@ -44,6 +45,13 @@ def alphas_cumprod() -> torch.Tensor:
     """diffusers' scaled_linear schedule, as in Stable Diffusion."""
     betas = torch.linspace(BETA_START ** 0.5, BETA_END ** 0.5, NUM_TRAIN_TIMESTEPS, dtype=torch.float64) ** 2
     return torch.cumprod(1.0 - betas, 0).float()
+
+
+def reconstruction_loss(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """L1 + MSE on pixels, plus L1 on the image gradients: flat colours with sharp edges."""
+    edges = (torch.diff(y, dim=-1) - torch.diff(x, dim=-1)).abs().mean() + \
+        (torch.diff(y, dim=-2) - torch.diff(x, dim=-2)).abs().mean()
+    return (y - x).abs().mean() + F.mse_loss(y, x) + edges
 
 
 def tokenizer() -> bpe.Tokenizer:
@@ -71,10 +79,7 @@ def train_vae(steps: int):
         mean, logvar = vae.encode(x)
         z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
         y = vae.decoder(z)
-        # L1 + MSE on pixels, plus L1 on the image gradients: flat colours with sharp edges.
-        edges = (torch.diff(y, dim=-1) - torch.diff(x, dim=-1)).abs().mean() + \
-            (torch.diff(y, dim=-2) - torch.diff(x, dim=-2)).abs().mean()
-        rec = (y - x).abs().mean() + F.mse_loss(y, x) + edges
+        rec = reconstruction_loss(y, x)
         kl = 0.5 * (mean.pow(2) + logvar.exp() - 1.0 - logvar).mean()
         loss = rec + 1e-4 * kl
         opt.zero_grad()
@@ -85,6 +90,40 @@ def train_vae(steps: int):
                   f"{(time.time() - t0) / (step + 1 - start):.2f}s/step", flush=True)
         if (step + 1) % 250 == 0 or step + 1 == steps:
             save_atomic({"model": vae.state_dict(), "opt": opt.state_dict(), "step": step + 1}, work("vae.pt"))
+
+
+def finetune_decoder(steps: int):
+    """Sharpens the decoder with the encoder frozen: the latent space, and so the diffusion model trained on
+    it, stays valid (what Stable Diffusion's ft-MSE decoder did). Saves decoder.pt beside vae.pt."""
+    gen = torch.Generator().manual_seed(4)
+    vae = VAE()
+    vae.load_state_dict(torch.load(work("vae.pt"))["model"])
+    vae.encoder.requires_grad_(False)
+    opt = torch.optim.AdamW(vae.decoder.parameters(), lr=1e-3, weight_decay=0.0)
+    start = 0
+    if os.path.exists(work("decoder.pt")):
+        ck = torch.load(work("decoder.pt"))
+        vae.decoder.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        start = ck["step"]
+    t0 = time.time()
+    for step in range(start, steps):
+        for g in opt.param_groups:
+            g["lr"] = 1e-3 * (0.5 * (1 + math.cos(math.pi * step / steps)) * 0.95 + 0.05)
+        x, _ = shapes.sample_batch(32, shapes.TRAIN_COMBOS, gen)
+        with torch.no_grad():
+            mean, logvar = vae.encode(x)
+            z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
+        y = vae.decoder(z)
+        loss = reconstruction_loss(y, x)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if (step + 1) % 50 == 0:
+            print(f"decoder {step + 1}/{steps} rec {loss.item():.4f} "
+                  f"{(time.time() - t0) / (step + 1 - start):.2f}s/step", flush=True)
+        if (step + 1) % 250 == 0 or step + 1 == steps:
+            save_atomic({"model": vae.decoder.state_dict(), "opt": opt.state_dict(), "step": step + 1}, work("decoder.pt"))
 
 
 @torch.no_grad()
@@ -185,6 +224,8 @@ def load_ema():
             p.copy_(e)
     vae = VAE()
     vae.load_state_dict(torch.load(work("vae.pt"))["model"])
+    if os.path.exists(work("decoder.pt")):
+        vae.decoder.load_state_dict(torch.load(work("decoder.pt"))["model"])
     data = torch.load(work("latents.pt"))
     for m in (text, unet, vae):
         m.eval()
@@ -257,13 +298,15 @@ def evaluate():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("stage", choices=["vae", "latents", "diffusion", "eval", "export"])
+    parser.add_argument("stage", choices=["vae", "decoder", "latents", "diffusion", "eval", "export"])
     parser.add_argument("--steps", type=int)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--out", default=os.path.join(HERE, "..", "resources", "models", "studio-shapes"))
     args = parser.parse_args()
     if args.stage == "vae":
         train_vae(args.steps or 4500)
+    elif args.stage == "decoder":
+        finetune_decoder(args.steps or 3000)
     elif args.stage == "latents":
         encode_latents(args.steps or 20000)
     elif args.stage == "diffusion":

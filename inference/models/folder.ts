@@ -59,6 +59,43 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+const NON_FINITE: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/**
+ * JSON as Python's json module writes it: diffusers saves float('-inf') defaults (DPM-Solver's
+ * `lambda_min_clipped`) as a bare `-Infinity`, which JSON.parse rejects. Bare NaN/Infinity/-Infinity outside
+ * strings are read as numbers; everything else is strict JSON.
+ */
+export function parsePythonJson(text: string): unknown {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+      continue;
+    }
+    const word = /^(-?Infinity|NaN)/.exec(text.slice(i, i + 9))?.[0];
+    if (word) {
+      out += `"\\u0000${word}"`;
+      i += word.length - 1;
+      continue;
+    }
+    out += c;
+  }
+  return JSON.parse(out, (_key, value: unknown) => {
+    if (typeof value !== 'string' || !value.startsWith('\u0000')) return value;
+    return NON_FINITE[value.slice(1)] ?? value;
+  });
+}
+
 async function readJson(path: string, required: true): Promise<Json>;
 async function readJson(path: string, required: false): Promise<Json | null>;
 async function readJson(path: string, required: boolean): Promise<Json | null> {
@@ -71,7 +108,7 @@ async function readJson(path: string, required: boolean): Promise<Json | null> {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parsePythonJson(text);
   } catch (error) {
     throw new ModelFolderError(path, `not valid JSON (${(error as Error).message})`);
   }
