@@ -1,7 +1,7 @@
 /** `studio models`: the execution providers here, and the models found. Runtime: Node (CLI). */
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command';
-import { findModels, modelsFolder, withEngine } from '../engine-session';
+import { EMBEDDED_MODEL, findModels, modelsFolder, withEngine } from '../engine-session';
 import { EngineCallError } from '../../core/engine/host';
 
 export const modelsCommand: CliCommand = {
@@ -38,6 +38,10 @@ export const modelsCommand: CliCommand = {
     lines.push('', `Models (add your own in ${report.modelsFolder}):`);
     for (const m of report.models) {
       lines.push(m.ok ? `  ${m.info.name}  ${m.info.family}, ${m.info.nativeWidth}x${m.info.nativeHeight}, ${m.info.maxTokens} tokens, hash ${m.info.hash}\n    ${m.path}` : `  ${m.path}\n    unusable: ${m.error}`);
+      if (m.path === EMBEDDED_MODEL) {
+        lines.push('    A small demonstration model: one coloured shape on a coloured background, 64x64, a few dozen words (its README lists them).');
+        lines.push(`    For real images, put a Stable Diffusion model in the diffusers ONNX layout in ${report.modelsFolder}.`);
+      }
     }
     io.stdout.write(`${lines.join('\n')}\n`);
     return 0;
