@@ -1,0 +1,143 @@
+/**
+ * Object storage: an S3-compatible server (s3rver in tests and `platform:dev`) reached with the AWS SDK.
+ * Clients never get credentials; they get presigned URLs for the exact object, part and method.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import S3rver from 's3rver';
+
+/** Where the platform keeps objects; also what tests use to look at the bucket themselves. */
+export interface S3Target {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/**
+ * An S3 client for the target. Path-style addressing because s3rver serves one host; checksums only where
+ * S3 requires them, since s3rver predates the SDK's default CRC32 checksums and aws-chunked bodies.
+ */
+export function createS3Client(target: S3Target): S3Client {
+  return new S3Client({
+    endpoint: target.endpoint,
+    region: target.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export interface RunningS3 {
+  readonly target: S3Target;
+  readonly directory: string;
+  stop(): Promise<void>;
+}
+
+/** Starts s3rver on a free port over a fresh temporary directory (or `directory` to keep objects). */
+export async function startS3({ bucket = 'studio-platform', directory }: { readonly bucket?: string; readonly directory?: string } = {}): Promise<RunningS3> {
+  const root = directory ?? (await mkdtemp(join(tmpdir(), 'studio-s3-')));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, directory: root, silent: true, configureBuckets: [{ name: bucket, configs: [] }] });
+  const { port } = await server.run();
+  return {
+    // s3rver's default account; it accepts any signature from it, so these are not secrets.
+    target: { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    directory: root,
+    async stop() {
+      await server.close();
+      if (directory === undefined) await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export class ObjectStore {
+  private readonly client: S3Client;
+
+  constructor(
+    readonly target: S3Target,
+    private readonly presignTtlSeconds: number,
+  ) {
+    this.client = createS3Client(target);
+  }
+
+  async ensureBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.target.bucket }));
+    } catch {
+      await this.client.send(new CreateBucketCommand({ Bucket: this.target.bucket }));
+    }
+  }
+
+  presignPut(key: string, contentType: string): Promise<string> {
+    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.target.bucket, Key: key, ContentType: contentType }), {
+      expiresIn: this.presignTtlSeconds,
+    });
+  }
+
+  presignGet(key: string, ttlSeconds = this.presignTtlSeconds): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.target.bucket, Key: key }), { expiresIn: ttlSeconds });
+  }
+
+  async createMultipart(key: string, contentType: string): Promise<string> {
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.target.bucket, Key: key, ContentType: contentType }));
+    if (UploadId === undefined) throw new Error(`S3 returned no upload id for ${key}`);
+    return UploadId;
+  }
+
+  presignPart(key: string, uploadId: string, partNumber: number): Promise<string> {
+    return getSignedUrl(this.client, new UploadPartCommand({ Bucket: this.target.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), {
+      expiresIn: this.presignTtlSeconds,
+    });
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[]): Promise<void> {
+    await this.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.target.bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
+      }),
+    );
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.target.bucket, Key: key, UploadId: uploadId }));
+  }
+
+  /** The stored object's size and ETag, or undefined when there is none. */
+  async head(key: string): Promise<{ readonly size: number; readonly etag: string } | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.target.bucket, Key: key }));
+      return { size: head.ContentLength ?? 0, etag: head.ETag ?? '' };
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey')) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.target.bucket, Key: key }));
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}
