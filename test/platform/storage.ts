@@ -118,8 +118,17 @@ export class ObjectStore {
     );
   }
 
+  /**
+   * Discards the parts of a multipart upload. s3rver does not implement AbortMultipartUpload (it answers
+   * MethodNotAllowed); there the parts stay on disk, as they would on S3 until the bucket's lifecycle rule
+   * for incomplete multipart uploads removes them. Any other failure is real and is thrown.
+   */
   async abortMultipart(key: string, uploadId: string): Promise<void> {
-    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.target.bucket, Key: key, UploadId: uploadId }));
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.target.bucket, Key: key, UploadId: uploadId }));
+    } catch (error) {
+      if (!(error instanceof Error && (error.name === 'MethodNotAllowed' || error.name === 'NotImplemented'))) throw error;
+    }
   }
 
   /** The stored object's size and ETag, or undefined when there is none. */

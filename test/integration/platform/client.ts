@@ -39,10 +39,10 @@ export async function signIn(platform: RunningPlatform, email: string, password 
 }
 
 /** Asserts an RFC 9457 problem with this status and code. */
-export function expectProblem(reply: Reply, status: number, code: string): void {
+export function expectProblem(reply: Reply<object>, status: number, code: string): void {
   expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(reply.body).toMatchObject({ status, code, type: `https://platform.studio.dev/problems/${code.toLowerCase().replaceAll('_', '-')}` });
-  expect(typeof reply.body['title']).toBe('string');
+  expect(typeof (reply.body as Record<string, unknown>)['title']).toBe('string');
   expect(reply.status).toBe(status);
 }
 
