@@ -8,6 +8,7 @@ import * as createAlbumsAndTags from './2026_11_24_002_create_albums_and_tags';
 import * as createSearch from './2026_11_24_003_create_search';
 import * as createJobs from './2026_11_24_004_create_jobs';
 import * as createOutbox from './2026_11_24_005_create_outbox';
+import * as indexPublishedSorts from './2026_11_24_006_index_published_sorts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026_11_24_001_create_images': createImages,
@@ -15,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026_11_24_003_create_search': createSearch,
   '2026_11_24_004_create_jobs': createJobs,
   '2026_11_24_005_create_outbox': createOutbox,
+  '2026_11_24_006_index_published_sorts': indexPublishedSorts,
 };
 
 /** Bumps with every migration; caches (the benchmark's synthetic library) are keyed by it. */

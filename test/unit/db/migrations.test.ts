@@ -130,6 +130,18 @@ describe('migrations', () => {
     expect(() => run('DELETE FROM images WHERE id = 1')).toThrow(/FOREIGN KEY/);
   });
 
+  it('006 lets the published-only sorts read their page straight from an index', async () => {
+    await migrateTo('2026_11_24_006_index_published_sorts');
+    for (const [column, index] of [['likes', 'images_published_likes'], ['tokens_spent', 'images_published_tokens']]) {
+      const plan = all(
+        `EXPLAIN QUERY PLAN SELECT id FROM images WHERE deleted_at IS NULL AND sync_state = 'published' ORDER BY ${column} DESC, id DESC LIMIT 100`,
+      ) as { detail: string }[];
+      const details = plan.map((p) => p.detail).join(' ');
+      expect(details).toContain(index);
+      expect(details).not.toContain('TEMP B-TREE');
+    }
+  });
+
   it('the schema types name exactly the columns the migrations create', async () => {
     await migrateTo(Object.keys(MIGRATIONS).at(-1) ?? '');
     const images: Record<keyof ImagesTable, true> = {
