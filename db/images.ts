@@ -92,6 +92,14 @@ export function toImage(row: ImageRow): Image {
 }
 
 const cond = sql<SqlBool>;
+/**
+ * Relevance ranks the most recent matches only (by insertion order). bm25 must score every match before it can
+ * return the best 100, which for a word in half the library is hundreds of thousands of rows and seconds; the
+ * newest 2,000 matches are found by reading the index backwards and scored in milliseconds. For a query with
+ * fewer matches than that the ranking is exact; for a very common word, "best of the recent" is also what a
+ * gallery wants.
+ */
+const RELEVANCE_WINDOW = 2000;
 /** A search that cannot match: the input held no words. */
 const NOTHING = cond`0`;
 const MAX_SMART_ALBUM_DEPTH = 4;
@@ -176,6 +184,8 @@ export async function listImages(db: LibraryDb, query: ImageQuery): Promise<Imag
       return { items: [], nextCursor: null };
     }
     const terms = await conditionsFor(db, filters, false);
+    terms.push(cond`images_fts.rowid >= coalesce((SELECT min(rowid) FROM (
+      SELECT rowid FROM images_fts WHERE images_fts MATCH ${fts} ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW})), 0)`);
     if (after !== undefined) terms.push(cond`(images_fts.rank, images.id) > (${after.value}, ${after.id})`);
     const rows = await db
       .selectFrom('images_fts')
@@ -222,13 +232,26 @@ function page<R extends ImageRow>(rows: readonly R[], limit: number, key: (row: 
   };
 }
 
-/** How many images match `filters` (the gallery's header). */
-export async function countImages(db: LibraryDb, filters: ImageFilters = {}): Promise<number> {
+/**
+ * How many images match `filters` (the gallery's header). With `upTo`, counting stops there: a header that
+ * says "10,000+" for a common word costs milliseconds where the exact figure costs a scan of every match.
+ */
+export async function countImages(db: LibraryDb, filters: ImageFilters = {}, options: Readonly<{ upTo?: number }> = {}): Promise<number> {
   const terms = await conditionsFor(db, parseImageFilters(filters), true);
+  if (options.upTo === undefined) {
+    const row = await db
+      .selectFrom('images')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where((eb) => eb.and(terms))
+      .executeTakeFirstOrThrow();
+    return row.count;
+  }
+  if (!Number.isSafeInteger(options.upTo) || options.upTo < 1) {
+    throw new LibraryError('INVALID_INPUT', 'upTo is a positive whole number.', { upTo: options.upTo });
+  }
   const row = await db
-    .selectFrom('images')
+    .selectFrom((eb) => eb.selectFrom('images').select(sql.lit(1).as('one')).where((w) => w.and(terms)).limit(options.upTo ?? 0).as('matches'))
     .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where((eb) => eb.and(terms))
     .executeTakeFirstOrThrow();
   return row.count;
 }
