@@ -107,12 +107,14 @@ export function failJob(db: LibraryDb, id: number, error: string, now = Date.now
 
 /** Puts a running job back at the head of the queue (its engine crashed; it will be retried). */
 export async function requeueJob(db: LibraryDb, id: number, error: string | null, now = Date.now()): Promise<Job> {
-  const { first } = await db
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.coalesce(eb.fn.min('position'), sql.lit(1)).as('first'))
-    .where('status', '=', 'queued')
-    .executeTakeFirstOrThrow();
-  return transition(db, id, ['running'], 'queued', { error, position: first - 1 }, now);
+  return durableTransaction(db, async (trx) => {
+    const { first } = await trx
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.coalesce(eb.fn.min('position'), sql.lit(1)).as('first'))
+      .where('status', '=', 'queued')
+      .executeTakeFirstOrThrow();
+    return transition(trx, id, ['running'], 'queued', { error, position: first - 1 }, now);
+  });
 }
 
 export function cancelJob(db: LibraryDb, id: number, now = Date.now()): Promise<Job> {
