@@ -243,8 +243,8 @@ export class Images {
         const upload = this.upload(userId, uploadId);
         if (upload.purpose !== purpose) throw new Problem('UPLOAD_MISMATCH', `Upload ${uploadId} is not a ${purpose}.`);
         if (upload.state !== 'completed') throw new Problem('UPLOAD_INCOMPLETE', `Upload ${uploadId} is not completed.`);
-        const user = this.db.prepare('SELECT id FROM images WHERE original_upload_id = ? OR thumbnail_upload_id = ?').get(uploadId, uploadId);
-        if (user !== undefined) throw new Problem('UPLOAD_MISMATCH', `Upload ${uploadId} belongs to another image.`);
+        const taken = this.db.prepare('SELECT id FROM images WHERE original_upload_id = ? OR thumbnail_upload_id = ?').get(uploadId, uploadId);
+        if (taken !== undefined) throw new Problem('UPLOAD_MISMATCH', `Upload ${uploadId} belongs to another image.`);
       }
       if (request.companionId !== undefined && this.db.prepare('SELECT id FROM companions WHERE id = ?').get(request.companionId) === undefined) {
         throw new Problem('VALIDATION_FAILED', `No companion ${request.companionId}.`, {

@@ -1,16 +1,20 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSigningKey } from '../../platform/auth';
-import type { RunningPlatform } from '../../platform/server';
-import { call, expectProblem, startPlatform } from './client';
+import { start, type RunningPlatform } from '../../platform/server';
+import { call, expectProblem } from './client';
 
 let platform: RunningPlatform;
-let stop: () => Promise<void>;
 
+// This file lets start() run its own s3rver, as a test that needs no objects may.
 beforeAll(async () => {
-  ({ platform, stop } = await startPlatform());
+  platform = await start();
 });
-afterAll(() => stop());
+afterAll(async () => {
+  const violations = platform.admin.contractViolations();
+  await platform.stop();
+  expect(violations).toEqual([]);
+});
 
 interface TokenPair {
   accessToken: string;

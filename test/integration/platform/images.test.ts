@@ -68,6 +68,23 @@ describe('uploads through presigned URLs', () => {
     expectProblem(await call(platform, 'POST', `/v1/uploads/${short.body.id}/complete`, { token: alice, body: { parts: [] } }), 422, 'UPLOAD_MISMATCH');
   });
 
+  it('issues URLs that expire', async () => {
+    const shortLived = await startPlatform({ presignTtlSeconds: 1 });
+    try {
+      const token = await signIn(shortLived.platform, 'alice@example.com');
+      const created = await call<{ url: string; headers: Record<string, string> }>(shortLived.platform, 'POST', '/v1/uploads', {
+        token,
+        body: { purpose: 'thumbnail', contentType: 'image/png', size: 4 },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const put = await fetch(created.body.url, { method: 'PUT', headers: created.body.headers, body: new Uint8Array(4) });
+      expect(put.status).toBe(403);
+      expect(await put.text()).toContain('Request has expired');
+    } finally {
+      await shortLived.stop();
+    }
+  });
+
   it('aborts a pending upload once, and not a completed one; others cannot see it', async () => {
     const pending = await call<{ id: string }>(platform, 'POST', '/v1/uploads', { token: alice, body: { purpose: 'original', contentType: 'image/png', size: 200_000 } });
     expectProblem(await call(platform, 'DELETE', `/v1/uploads/${pending.body.id}`, { token: bob }), 404, 'NOT_FOUND');
