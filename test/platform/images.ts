@@ -305,9 +305,12 @@ export class Images {
     await Promise.all(keys.map(({ object_key }) => this.store.delete(object_key)));
   }
 
-  /** Whether a published image was paid by this consumption (then it may not be refunded). */
+  /**
+   * Whether an image paid by this consumption was ever published (then it may not be refunded: the service
+   * was delivered, even if the image was unpublished or deleted since).
+   */
   consumptionInUse(userId: string, consumeKey: string): boolean {
-    return this.db.prepare("SELECT 1 FROM images WHERE owner_id = ? AND consume_key = ? AND status = 'published'").get(userId, consumeKey) !== undefined;
+    return this.db.prepare('SELECT 1 FROM images WHERE owner_id = ? AND consume_key = ? AND published_at IS NOT NULL').get(userId, consumeKey) !== undefined;
   }
 
   approve(imageId: string): void {

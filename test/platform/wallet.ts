@@ -166,7 +166,7 @@ export class Wallet {
 
   /**
    * Gives back exactly what the consumption charged, once: the ledger's unique index refuses a second refund
-   * row, and a repeated call returns the first refund. `inUse` says whether a published image depends on it.
+   * row, and a repeated call returns the first refund. `inUse` says whether an image it paid for was published.
    */
   refund(userId: string, key: string, reason: string, inUse: () => boolean): Replayable<Refund> {
     return this.db.transaction(() => {
@@ -180,7 +180,7 @@ export class Wallet {
         const balance = this.balanceThrough(userId, key);
         return { value: { consumeKey: key, amount: earlier.amount, balance, reason: earlier.reason ?? '', createdAt: earlier.created_at }, replayed: true };
       }
-      if (inUse()) throw new Problem('CONSUMPTION_IN_USE', 'A published image was paid by this consumption; unpublish or delete it first.');
+      if (inUse()) throw new Problem('CONSUMPTION_IN_USE', 'An image paid by this consumption was published; it cannot be refunded.');
       const createdAt = new Date().toISOString();
       this.db
         .prepare("INSERT INTO ledger_entries (user_id, kind, amount, consume_key, action, reason, created_at) VALUES (?, 'refund', ?, ?, 'publish', ?, ?)")

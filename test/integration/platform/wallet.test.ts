@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPlatform } from '../../platform/server';
-import { call, expectProblem, newKey, publishImage, signIn, startPlatform } from './client';
+import { call, expectProblem, generation, newKey, publishImage, signIn, startPlatform, upload } from './client';
 
 let platform: RunningPlatform;
 let stop: () => Promise<void>;
@@ -20,6 +20,20 @@ const consume = (token: string, key: string, body: unknown = publish) =>
     body,
   });
 const balance = async (token: string) => (await call<{ balance: number }>(platform, 'GET', '/v1/wallet', { token })).body.balance;
+
+/** Consume, upload and register an image without publishing it; returns its id. */
+async function registerDraft(): Promise<string> {
+  const consumeKey = newKey();
+  expect((await consume(alice, consumeKey, { action: 'publish', width: 64, height: 64, bytes: 100 })).status).toBe(201);
+  const originalUploadId = await upload(platform, alice, 'original', new Uint8Array(100));
+  const thumbnailUploadId = await upload(platform, alice, 'thumbnail', new Uint8Array(10));
+  const registered = await call<{ id: string }>(platform, 'POST', '/v1/images', {
+    token: alice,
+    body: { consumeKey, originalUploadId, thumbnailUploadId, width: 64, height: 64, generation: generation() },
+  });
+  expect(registered.status).toBe(201);
+  return registered.body.id;
+}
 
 /** The ledger must always add up to the balance, and never dip below zero along the way. */
 function expectLedgerBalanced(email: string): void {
@@ -164,7 +178,7 @@ describe('refund', () => {
     expectLedgerBalanced('alice@example.com');
   });
 
-  it('refuses unknown keys, other users’ keys, and consumptions that pay for a published image', async () => {
+  it('refuses unknown keys, other users’ keys, and consumptions that paid for a published image', async () => {
     expectProblem(await call(platform, 'POST', `/v1/wallet/consumptions/${newKey()}/refund`, { token: alice, body: { reason: 'x' } }), 404, 'NOT_FOUND');
     const key = newKey();
     await consume(alice, key);
@@ -173,10 +187,20 @@ describe('refund', () => {
 
     const imageId = await publishImage(platform, alice);
     const { consumeKey } = (await call<{ consumeKey: string }>(platform, 'GET', `/v1/images/${imageId}`, { token: alice })).body;
-    expectProblem(await call(platform, 'POST', `/v1/wallet/consumptions/${consumeKey}/refund`, { token: alice, body: { reason: 'x' } }), 409, 'CONSUMPTION_IN_USE');
+    const refund = () => call(platform, 'POST', `/v1/wallet/consumptions/${consumeKey}/refund`, { token: alice, body: { reason: 'x' } });
+    expectProblem(await refund(), 409, 'CONSUMPTION_IN_USE');
+    // Published once is delivered: unpublishing or deleting does not make it refundable.
     expect((await call(platform, 'POST', `/v1/images/${imageId}/unpublish`, { token: alice })).status).toBe(200);
-    expect((await call(platform, 'POST', `/v1/wallet/consumptions/${consumeKey}/refund`, { token: alice, body: { reason: 'x' } })).status).toBe(200);
-    // Refunded: it cannot be published again.
+    expectProblem(await refund(), 409, 'CONSUMPTION_IN_USE');
+    expect((await call(platform, 'DELETE', `/v1/images/${imageId}`, { token: alice })).status).toBe(204);
+    expectProblem(await refund(), 409, 'CONSUMPTION_IN_USE');
+    expectLedgerBalanced('alice@example.com');
+  });
+
+  it('refunds a consumption whose image was registered but never published, which then cannot be published', async () => {
+    const imageId = await registerDraft();
+    const { consumeKey } = (await call<{ consumeKey: string }>(platform, 'GET', `/v1/images/${imageId}`, { token: alice })).body;
+    expect((await call(platform, 'POST', `/v1/wallet/consumptions/${consumeKey}/refund`, { token: alice, body: { reason: 'publish failed' } })).status).toBe(200);
     expectProblem(await call(platform, 'POST', `/v1/images/${imageId}/publish`, { token: alice }), 409, 'CONSUMPTION_REFUNDED');
     expectLedgerBalanced('alice@example.com');
   });
