@@ -77,8 +77,11 @@ export async function exportImages(library: Library, source: ExportSource, targe
   try {
     await pipeline(zip.outputStream, createWriteStream(temp));
     const handle = await fs.open(temp, 'r+');
-    await handle.sync();
-    await handle.close();
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(temp, target.zip);
   } catch (error) {
     await fs.rm(temp, { force: true });

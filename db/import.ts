@@ -116,6 +116,7 @@ export async function importFolder(library: Library, folder: string, options: Im
   };
 
   const importOne = async (file: string): Promise<void> => {
+    // A file that cannot be stat'ed holds no budget; readImageFile rejects it with the reason.
     const { size } = await fs.stat(file).catch(() => ({ size: 0 }));
     const held = await budget.acquire(size);
     try {

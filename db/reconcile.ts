@@ -11,7 +11,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { ORIGINALS_DIR, SET_ASIDE_DIR, TEMP_SUFFIX, THUMBNAILS_DIR, moveWithoutClobbering, writeFileAtomic } from './files';
+import { ORIGINALS_DIR, SET_ASIDE_DIR, TEMP_SUFFIX, THUMBNAILS_DIR, moveWithoutClobbering, thumbnailPath, writeFileAtomic } from './files';
 import type { Library } from './library';
 import { RejectedFile } from './metadata/index';
 import { imageRow, insertImageRows, readImageFile, storeFiles } from './store';
@@ -100,7 +100,7 @@ export async function reconcileLibrary(library: Library, now = Date.now()): Prom
       const thumbnail = await makeThumbnail(image.bytes);
       // A file under a name that is not its hash is stored again under the right name, then set aside.
       await storeFiles(library, image.bytes, row, thumbnail, true);
-      thumbnails.files.delete(row.thumbnail_path ?? '');
+      thumbnails.files.delete(thumbnailPath(image.hash));
       await library.db.transaction().execute((trx) => insertImageRows(trx, [row]));
       imported++;
       if (row.file_path !== relative) await sideline(relative, `stored again as ${row.file_path}`);

@@ -71,7 +71,7 @@ export function imageRow(
 /** Writes the original (unless that exact content is already stored) and its thumbnail. */
 export async function storeFiles(library: Library, bytes: Buffer, row: NewImageRow, thumbnail: Buffer, syncDirectory: boolean): Promise<string[]> {
   const original = library.resolve(row.file_path);
-  const thumb = library.resolve(row.thumbnail_path ?? '');
+  const thumb = library.resolve(thumbnailPath(row.content_hash));
   if (!(await exists(original))) await writeFileAtomic(original, bytes, syncDirectory);
   await writeFileAtomic(thumb, thumbnail, syncDirectory);
   return [path.dirname(original), path.dirname(thumb)];
