@@ -58,7 +58,10 @@ export class BatchNoise {
   private readonly generators: readonly TorchGenerator[];
 
   constructor(seed: number, batch: number) {
-    this.generators = Array.from({ length: batch }, (_, i) => new TorchGenerator(imageSeed(seed, i)));
+    // PyTorch computes randn with a vectorised kernel on x86-64 (AVX2) and with libm elsewhere (Apple
+    // silicon, ARM Linux): follow the machine we run on, as PyTorch itself would here.
+    const normalKernel = process.arch === 'x64' ? 'avx2' : 'scalar';
+    this.generators = Array.from({ length: batch }, (_, i) => new TorchGenerator(imageSeed(seed, i), { normalKernel }));
   }
 
   randn(shape: readonly number[]): Float32Array {
