@@ -1,0 +1,27 @@
+/**
+ * The web host's WebSocket messages (JSON text frames). The payloads inside (`input`, `result`, event
+ * `payload`) are checked against the call and event tables by `createDispatcher` and `createStudioClient`.
+ *
+ * Runtime: plain TypeScript (web host and web client).
+ */
+import { z } from 'zod';
+
+/** Browser → web host. */
+export const WireCall = z.object({ kind: z.literal('call'), id: z.number().int().nonnegative(), name: z.string().max(100), input: z.unknown().optional() }).strict();
+export type WireCall = z.infer<typeof WireCall>;
+
+/** Web host → browser. */
+export const WireMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('result'), id: z.number().int().nonnegative(), result: z.unknown() }),
+  z.object({ kind: z.literal('event'), name: z.string(), payload: z.unknown() }),
+]);
+export type WireMessage = z.infer<typeof WireMessage>;
+
+/** The query parameter (and cookie) that carries the web host's session token. */
+export const TOKEN_PARAM = 'token';
+/** The WebSocket endpoint's path. */
+export const SOCKET_PATH = '/studio';
+/** Where library files are served, followed by their library-relative path. */
+export const FILES_PATH = '/library/';
+/** The largest message either side accepts. */
+export const MAX_WIRE_BYTES = 4 * 1024 * 1024;
