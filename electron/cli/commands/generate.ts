@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { LIMITS, SAMPLERS, type GenerateRequest, type Sampler } from '../../../inference/protocol';
 import { EngineCallError, type ProgressMessage } from '../../core/engine/host';
 import { UsageError, type CliCommand, type CliIo } from '../command';
-import { EMBEDDED_MODEL, withEngine } from '../engine-session';
+import { EMBEDDED_MODEL } from '../../core/models';
+import { withEngine } from '../engine-session';
 
 const USAGE = `Usage: studio generate "prompt" [options]
 

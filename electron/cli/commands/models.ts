@@ -1,7 +1,8 @@
 /** `studio models`: the execution providers here, and the models found. Runtime: Node (CLI). */
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command';
-import { EMBEDDED_MODEL, findModels, modelsFolder, withEngine } from '../engine-session';
+import { EMBEDDED_MODEL, findModels, modelsFolder } from '../../core/models';
+import { withEngine } from '../engine-session';
 import { EngineCallError } from '../../core/engine/host';
 
 export const modelsCommand: CliCommand = {

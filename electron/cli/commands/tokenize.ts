@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command';
-import { EMBEDDED_MODEL, withEngine } from '../engine-session';
+import { EMBEDDED_MODEL } from '../../core/models';
+import { withEngine } from '../engine-session';
 import { EngineCallError } from '../../core/engine/host';
 
 export const tokenizeCommand: CliCommand = {

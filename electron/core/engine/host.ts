@@ -159,6 +159,14 @@ export class EngineHost {
     return this.call({ type: 'cancel', job });
   }
 
+  /**
+   * Stops the process now, without waiting for a reply: for shutdown while a job runs (the job is re-queued
+   * and runs again later) and for an engine that stopped answering. Pending calls reject with ENGINE_CRASHED.
+   */
+  kill(): void {
+    if (!this.exited) this.process.kill();
+  }
+
   /** Releases the models and stops the process. */
   async stop(): Promise<void> {
     if (this.exited) return;

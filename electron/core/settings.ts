@@ -1,0 +1,74 @@
+/**
+ * The user's settings behind a small interface: a JSON file here (CLI, web host, tests); electron-store backs
+ * it in the Electron app. Runtime: main-side Node.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_SETTINGS, Settings } from '../contract';
+
+export interface SettingsStore {
+  /** The saved settings, or the defaults when there are none yet. */
+  load(): Promise<Settings>;
+  save(settings: Settings): Promise<void>;
+}
+
+export type SettingsLog = (level: 'warn', message: string) => void;
+
+/**
+ * Settings in one JSON file, written atomically (temporary name, fsync, rename): a crash leaves the old file or
+ * the new one, never half of each. A file that does not parse is moved aside (never deleted) and the defaults
+ * are used, so a bad edit by hand cannot stop the studio from starting.
+ */
+export class JsonSettingsFile implements SettingsStore {
+  constructor(
+    readonly file: string,
+    private readonly log: SettingsLog = () => undefined,
+  ) {}
+
+  async load(): Promise<Settings> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return DEFAULT_SETTINGS;
+      throw error;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = Settings.safeParse(json);
+    if (parsed.success) return parsed.data;
+    const aside = `${this.file}.invalid-${Date.now()}`;
+    await fs.rename(this.file, aside);
+    this.log('warn', `The settings file was not valid; it was moved to ${aside} and the defaults are used.`);
+    return DEFAULT_SETTINGS;
+  }
+
+  async save(settings: Settings): Promise<void> {
+    const checked = Settings.parse(settings);
+    const dir = path.dirname(this.file);
+    await fs.mkdir(dir, { recursive: true });
+    const temp = path.join(dir, `.${path.basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`);
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.writeFile(`${JSON.stringify(checked, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.rename(temp, this.file);
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw error;
+    }
+    if (process.platform !== 'win32') {
+      const dirHandle = await fs.open(dir, 'r');
+      await dirHandle.sync().finally(() => dirHandle.close());
+    }
+  }
+}
