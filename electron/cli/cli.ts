@@ -5,9 +5,10 @@ import { UsageError, type CliCommand, type CliIo } from './command';
 import { generateCommand } from './commands/generate';
 import { LIBRARY_COMMANDS } from './commands/library';
 import { modelsCommand } from './commands/models';
+import { serveCommand } from './commands/serve';
 import { tokenizeCommand } from './commands/tokenize';
 
-export const COMMANDS: readonly CliCommand[] = [generateCommand, tokenizeCommand, modelsCommand, ...LIBRARY_COMMANDS];
+export const COMMANDS: readonly CliCommand[] = [generateCommand, tokenizeCommand, modelsCommand, ...LIBRARY_COMMANDS, serveCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,254 @@
+/**
+ * The web host: the built renderer and the contract over WebSocket, on 127.0.0.1 only, for a browser on this
+ * machine (`studio serve`, and the end-to-end tests in Chromium).
+ *
+ * Who may talk to it: whoever has the random session token printed in the URL. A request proves it with
+ * `?token=` or with the cookie set on the first such request (so the page's own scripts, styles and images
+ * load without it). Every request must also name this server in `Host` (a DNS-rebinding page names its own
+ * domain), and a WebSocket upgrade must come from this server's own origin: another site open in the same
+ * browser cannot drive the studio even though the port is reachable. Library files are served read-only, from
+ * `originals/` and `thumbnails/` only, and a path that leaves the library (`..`, a symbolic link) is refused.
+ *
+ * Runtime: main-side Node.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { FILES_PATH, MAX_WIRE_BYTES, SOCKET_PATH, TOKEN_PARAM, WireCall, type Dispatch, type StudioEvent, type WireMessage } from '../contract';
+
+/** What the web host needs of the Studio. */
+export interface WebHostStudio {
+  readonly dispatch: Dispatch;
+  subscribe(listener: (event: StudioEvent) => void): () => void;
+  readonly library: { readonly dir: string };
+}
+
+export interface WebHostOptions {
+  readonly studio: WebHostStudio;
+  /** The built renderer (index.html and its assets); a placeholder page is served while it is missing. */
+  readonly rendererDir: string;
+  /** 0 (default): any free port. */
+  readonly port?: number;
+  /** Fixed only by tests; otherwise 32 random bytes per run. */
+  readonly token?: string;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface WebHost {
+  /** The URL to open, token included. */
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'studio_token';
+const LIBRARY_FOLDERS = ['originals', 'thumbnails'];
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+const PLACEHOLDER = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Studio</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5">
+<h1>Studio is running, but its interface is not built yet</h1>
+<p>The web host found no built renderer to serve. Build it, then reload this page.</p>
+<p>The studio itself is up: the CLI (<code>studio generate</code>, <code>studio search</code>…) works meanwhile.</p>
+</body></html>
+`;
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(request: IncomingMessage): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === COOKIE) return value.join('=');
+  }
+  return undefined;
+}
+
+/** Paths inside `root` only: `..`, absolute paths and symbolic links that lead out are refused. */
+export async function containedPath(root: string, relative: string): Promise<string | undefined> {
+  if (relative.includes('\0')) return undefined;
+  const target = path.resolve(root, relative);
+  const inside = (base: string, candidate: string) => {
+    const rel = path.relative(base, candidate);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  if (!inside(root, target)) return undefined;
+  try {
+    const [realRoot, realTarget] = await Promise.all([fs.realpath(root), fs.realpath(target)]);
+    return inside(realRoot, realTarget) ? realTarget : undefined;
+  } catch {
+    // Missing: not outside, just absent (the caller answers 404).
+    return target;
+  }
+}
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const log = options.log ?? (() => undefined);
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_WIRE_BYTES });
+  let port = 0;
+  const hosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const origins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  const authorised = (request: IncomingMessage, url: URL): 'query' | 'cookie' | false => {
+    if (!hosts().has(request.headers.host ?? '')) return false;
+    if (sameToken(url.searchParams.get(TOKEN_PARAM) ?? undefined, token)) return 'query';
+    return sameToken(cookieToken(request), token) ? 'cookie' : false;
+  };
+
+  const csp = () =>
+    [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data: blob:",
+      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+      "form-action 'none'",
+    ].join('; ');
+
+  const refuse = (response: ServerResponse, status: number, message: string) => {
+    response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(`${message}\n`);
+  };
+
+  const sendFile = async (request: IncomingMessage, response: ServerResponse, file: string, headers: Record<string, string>) => {
+    let stat;
+    try {
+      stat = await fs.stat(file);
+    } catch {
+      return false;
+    }
+    if (!stat.isFile()) return false;
+    response.writeHead(200, {
+      'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-length': String(stat.size),
+      ...headers,
+    });
+    if (request.method === 'HEAD') response.end();
+    else createReadStream(file).pipe(response);
+    return true;
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const auth = authorised(request, url);
+    if (!auth) return refuse(response, 403, 'This studio session needs the link that `studio serve` printed (with its token).');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Only GET and HEAD are served here.');
+    const common: Record<string, string> = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+    if (auth === 'query') common['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return refuse(response, 400, 'The path is not valid.');
+    }
+
+    if (pathname.startsWith(FILES_PATH)) {
+      const relative = pathname.slice(FILES_PATH.length);
+      const folder = relative.split('/')[0] ?? '';
+      const file = LIBRARY_FOLDERS.includes(folder) ? await containedPath(options.studio.library.dir, relative) : undefined;
+      if (file === undefined) return refuse(response, 403, 'Only images inside the library are served.');
+      // Content-addressed names never change content, so the browser may keep them.
+      if (!(await sendFile(request, response, file, { ...common, 'cache-control': 'private, max-age=31536000, immutable' }))) {
+        refuse(response, 404, 'There is no such image in the library.');
+      }
+      return;
+    }
+
+    const index = path.join(options.rendererDir, 'index.html');
+    const html = { ...common, 'content-security-policy': csp(), 'cache-control': 'no-store' };
+    const asset = pathname === '/' ? undefined : await containedPath(options.rendererDir, `.${pathname}`);
+    if (asset !== undefined && (await sendFile(request, response, asset, { ...common, 'content-security-policy': csp() }))) return;
+    // Any other path is a route of the single-page app.
+    if (await sendFile(request, response, index, html)) return;
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...html });
+    response.end(request.method === 'HEAD' ? undefined : PLACEHOLDER);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      log('error', `web host: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!response.headersSent) refuse(response, 500, 'The studio could not answer this request.');
+      else response.destroy();
+    });
+  });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const origin = request.headers.origin;
+    if (url.pathname !== SOCKET_PATH || !authorised(request, url) || origin === undefined || !origins().has(origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => serveSocket(ws));
+  });
+
+  const serveSocket = (ws: WebSocket) => {
+    const send = (message: WireMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    const unsubscribe = options.studio.subscribe((event) => send({ kind: 'event', name: event.name, payload: event.payload }));
+    ws.on('close', unsubscribe);
+    ws.on('message', (data, isBinary) => {
+      let call: WireCall;
+      try {
+        if (isBinary) throw new Error('binary frame');
+        call = WireCall.parse(JSON.parse(String(data)));
+      } catch {
+        // Our client never sends these: whatever does is not our client.
+        ws.close(1008, 'malformed message');
+        return;
+      }
+      void options.studio.dispatch(call.name, call.input).then((result) => send({ kind: 'result', id: call.id, result }));
+    });
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?${TOKEN_PARAM}=${token}`,
+    port,
+    token,
+    close: async () => {
+      for (const ws of sockets.clients) ws.close(1001, 'the studio is closing');
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
