@@ -185,7 +185,7 @@ describe('Studio', () => {
 
   it('answers with errors as data: an unknown model, a bad input, a bad model folder', async () => {
     const dir = await tempDir();
-    const { studio, api } = await open(dir);
+    const { api } = await open(dir);
     expect(await api.submitGeneration(request({ modelId: 'm-nothere' }))).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND' } });
     expect(await api.submitGeneration({ ...request(), width: 65 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await api.addModelFolder({ path: dir })).toMatchObject({ ok: false, error: { code: 'MODEL_INVALID' } });
