@@ -102,10 +102,9 @@ describe('Studio', () => {
 
     const second = await open(dir);
     const queue = await second.api.listQueue();
-    expect(queue.ok && queue.value.jobs.map((j) => [j.id, j.status])).toEqual([
-      [running, 'queued'],
-      [queued, 'queued'],
-    ]);
+    // Both are back in the queue, in their order (the first may already have been started again).
+    expect(queue.ok && queue.value.jobs.map((j) => j.id)).toEqual([running, queued]);
+    expect(queue.ok && queue.value.jobs.every((j) => j.status === 'queued' || j.status === 'running')).toBe(true);
     const both = [running, queued].map((id) => next(second.studio, 'job.done', (p) => p.job.id === id));
     const [a, b] = await Promise.all(both);
     expect(a.job.attempts).toBe(2);
