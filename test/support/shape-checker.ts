@@ -8,9 +8,12 @@
  *    the shape: it must cover at least 1% of the image and stay clear of the image's edge.
  * 3. Shape colour: the per-channel median of the region's interior (pixels whose 4 neighbours are also in
  *    the region, away from anti-aliased edges), named by the nearest palette colour.
- * 4. Shape: from how much of its bounding box the region fills (square 1.0, circle π/4 ≈ 0.79,
- *    upright triangle 0.5): ≥ 0.88 square, ≥ 0.64 circle, else triangle; a bounding box whose sides differ
- *    by more than a third is no shape of the three.
+ * 4. Shape: from the corners of the region's bounding box, which tell the three apart even when edges are
+ *    soft (corner rounding makes a square's fill ratio drift towards a circle's, but its corners stay
+ *    covered). In each corner, a patch a fifth of the box's side: the share of it the region covers.
+ *    A square covers all four (each > 0.4); a circle none (each < 0.3); an upright triangle its two bottom
+ *    corners (mean > 0.4) and not its two top ones (mean < 0.2). Anything else, or a bounding box whose
+ *    sides differ by more than a third, is no shape of the three.
  */
 export type Rgb = readonly [number, number, number];
 export type Palette = Readonly<Record<string, Rgb>>;
@@ -91,7 +94,18 @@ export function judge(rgb: Uint8Array, width: number, height: number, palette: P
   const fill = region.length / (w * h);
   const aspect = w / h;
   if (aspect < 0.75 || aspect > 1 / 0.75) return { background, colour, shape: null, fill };
-  const shape = fill >= 0.88 ? 'square' : fill >= 0.64 ? 'circle' : 'triangle';
+  const k = Math.max(2, Math.round(Math.min(w, h) / 5));
+  const cover = (x0: number, y0: number) => {
+    let n = 0;
+    for (let y = y0; y < y0 + k; y++) for (let x = x0; x < x0 + k; x++) n += inRegion[y * width + x] ?? 0;
+    return n / (k * k);
+  };
+  const corners = [cover(minX, minY), cover(maxX - k + 1, minY), cover(minX, maxY - k + 1), cover(maxX - k + 1, maxY - k + 1)];
+  const [topLeft = 0, topRight = 0, bottomLeft = 0, bottomRight = 0] = corners;
+  let shape: Verdict['shape'] = null;
+  if (corners.every((c) => c > 0.4)) shape = 'square';
+  else if (corners.every((c) => c < 0.3)) shape = 'circle';
+  else if ((topLeft + topRight) / 2 < 0.2 && (bottomLeft + bottomRight) / 2 > 0.4) shape = 'triangle';
   return { background, colour, shape, fill };
 }
 

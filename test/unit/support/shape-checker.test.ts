@@ -7,6 +7,28 @@ const colours = Object.keys(palette);
 const shapes = ['circle', 'square', 'triangle'] as const;
 const rgb = (name: string): Rgb => palette[name] ?? [0, 0, 0];
 
+function boxBlur(image: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  const out = new Uint8Array(image.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        let n = 0;
+        for (let dy = -radius; dy <= radius; dy++) {
+          for (let dx = -radius; dx <= radius; dx++) {
+            const yy = Math.min(height - 1, Math.max(0, y + dy));
+            const xx = Math.min(width - 1, Math.max(0, x + dx));
+            sum += image[(yy * width + xx) * 3 + c] ?? 0;
+            n++;
+          }
+        }
+        out[(y * width + x) * 3 + c] = Math.round(sum / n);
+      }
+    }
+  }
+  return out;
+}
+
 describe('shape checker', () => {
   it('names every shape, colour and background of rendered ground truth', () => {
     let checked = 0;
@@ -21,6 +43,17 @@ describe('shape checker', () => {
       }
     }
     expect(checked).toBe(96);
+  });
+
+  it('still names every shape when its edges are soft (a 5×5 box blur, as a small VAE decodes)', () => {
+    for (const shape of shapes) {
+      for (const [fg, bg] of [['red', 'blue'], ['black', 'green'], ['yellow', 'white'], ['purple', 'orange']] as const) {
+        for (const half of [17, 19.5, 22]) {
+          const verdict = judge(boxBlur(renderShape(shape, rgb(fg), rgb(bg), 64, half, 31, 33), 64, 64, 2), 64, 64, palette);
+          expect(verdict, `blurred ${shape} ${fg} on ${bg}, half ${half}`).toMatchObject({ shape, colour: fg, background: bg });
+        }
+      }
+    }
   });
 
   it('tells a wrong shape, colour or background from the caption', () => {
