@@ -23,6 +23,8 @@ def load_from_onnx(module: torch.nn.Module, path: str):
     """Copies every parameter and buffer from the graph's initializers (exported under their PyTorch names)."""
     graph = onnx.load(path).graph
     weights = {i.name: torch.from_numpy(onnx.numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    # export.py wraps the text encoder (TextEncoderExport.text), which prefixes its parameter names.
+    weights.update({k[len("text."):]: v for k, v in weights.items() if k.startswith("text.")})
     state = module.state_dict()
     missing = [k for k in state if k not in weights]
     if missing:
