@@ -2,21 +2,17 @@
  * Euler ancestral, as diffusers' `EulerAncestralDiscreteScheduler`: an Euler step down to sigma_down, then fresh
  * noise of scale sigma_up, drawn at every step (the last included, where it is multiplied by 0).
  */
-import { BaseScheduler } from './base';
 import { int, oneOf, oneOfOrUnsupported, readConfig, type Spec } from './config';
 import {
-  alphasCumprod,
   betaFields,
   spacedTimesteps,
   TIMESTEP_SPACINGS,
-  trainingBetas,
-  trainingSigmas,
-  withFiniteTerminalSigma,
   type BetaConfig,
   type TimestepSpacing,
 } from './noise-schedule';
 import { f32, interpOverIndex } from './numeric';
-import { inputScale, predictOriginalKarras } from './prediction';
+import { predictOriginalKarras } from './prediction';
+import { SigmaScheduler } from './sigma-scheduler';
 import type { StepOptions } from './types';
 
 export interface EulerAncestralConfig extends BetaConfig {
@@ -34,30 +30,10 @@ const EULER_ANCESTRAL_CONFIG: Spec<EulerAncestralConfig> = {
   steps_offset: int(0, { min: 0 }),
 };
 
-export class EulerAncestralScheduler extends BaseScheduler {
-  readonly config: EulerAncestralConfig;
-  private readonly trainSigmas: Float32Array;
-  private currentSigmas: Float32Array;
+export class EulerAncestralScheduler extends SigmaScheduler<EulerAncestralConfig> {
 
   constructor(rawConfig: unknown) {
-    super('euler-a');
-    this.config = readConfig(rawConfig, EULER_ANCESTRAL_CONFIG);
-    this.trainSigmas = trainingSigmas(withFiniteTerminalSigma(alphasCumprod(trainingBetas(this.config)), this.config));
-    this.currentSigmas = Float32Array.from([...this.trainSigmas.slice().reverse(), 0]);
-  }
-
-  /** The sigmas of the schedule, ending with 0. */
-  get sigmas(): Float32Array {
-    return this.currentSigmas.slice();
-  }
-
-  get initNoiseSigma(): number {
-    const max = this.currentSigmas.reduce((a, b) => Math.max(a, b), 0);
-    return this.config.timestep_spacing === 'leading' ? inputScale(max) : max;
-  }
-
-  protected maxSteps(): number {
-    return this.config.num_train_timesteps;
+    super('euler-a', readConfig(rawConfig, EULER_ANCESTRAL_CONFIG));
   }
 
   protected plan(steps: number): readonly number[] {
@@ -65,11 +41,6 @@ export class EulerAncestralScheduler extends BaseScheduler {
     const timesteps = spacedTimesteps(c.timestep_spacing, c.num_train_timesteps, steps, c.steps_offset).map(f32);
     this.currentSigmas = Float32Array.from([...timesteps.map((t) => interpOverIndex(t, this.trainSigmas)), 0]);
     return timesteps;
-  }
-
-  protected override scale(sample: Float32Array, index: number): Float32Array {
-    const scale = inputScale(this.currentSigmas[index]);
-    return sample.map((x) => x / scale);
   }
 
   protected update(index: number, modelOutput: Float32Array, sample: Float32Array, options: StepOptions): Float32Array {

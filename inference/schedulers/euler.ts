@@ -2,11 +2,9 @@
  * Euler (Karras et al. 2022, Algorithm 2), as diffusers' `EulerDiscreteScheduler`: sigmas in float64 numpy
  * interpolated from the float32 training sigmas, stored as float32; the update in float32.
  */
-import { BaseScheduler } from './base';
 import { bool, int, oneOf, optionalPositive, readConfig, unsupportedSwitch, type Spec } from './config';
 import { SchedulerConfigError } from './errors';
 import {
-  alphasCumprod,
   betaFields,
   exponentialSigmas,
   karrasSigmas,
@@ -14,15 +12,13 @@ import {
   sigmaToT,
   spacedTimesteps,
   TIMESTEP_SPACINGS,
-  trainingBetas,
-  trainingSigmas,
-  withFiniteTerminalSigma,
   type BetaConfig,
   type PredictionType,
   type TimestepSpacing,
 } from './noise-schedule';
 import { f32, interpOverIndex, torchLinspaceF32 } from './numeric';
-import { inputScale, predictOriginalKarras } from './prediction';
+import { predictOriginalKarras } from './prediction';
+import { SigmaScheduler } from './sigma-scheduler';
 import type { StepOptions } from './types';
 
 export interface EulerConfig extends BetaConfig {
@@ -54,38 +50,17 @@ const EULER_CONFIG: Spec<EulerConfig> = {
   final_sigmas_type: oneOf(['zero', 'sigma_min'], 'zero'),
 };
 
-export class EulerScheduler extends BaseScheduler {
-  readonly config: EulerConfig;
-  private readonly trainSigmas: Float32Array;
+export class EulerScheduler extends SigmaScheduler<EulerConfig> {
   private readonly logSigmas: Float32Array;
-  private currentSigmas: Float32Array;
 
   constructor(rawConfig: unknown) {
-    super('euler');
-    this.config = readConfig(rawConfig, EULER_CONFIG);
+    super('euler', readConfig(rawConfig, EULER_CONFIG));
     if (this.config.use_karras_sigmas && this.config.use_exponential_sigmas) {
       throw new SchedulerConfigError(
         'scheduler_config.json: only one of "use_karras_sigmas" and "use_exponential_sigmas" can be true',
       );
     }
-    this.trainSigmas = trainingSigmas(withFiniteTerminalSigma(alphasCumprod(trainingBetas(this.config)), this.config));
     this.logSigmas = logF32(this.trainSigmas);
-    // Before setTimesteps diffusers holds the training sigmas, highest first, which initNoiseSigma reads.
-    this.currentSigmas = Float32Array.from([...this.trainSigmas.slice().reverse(), 0]);
-  }
-
-  /** The sigmas of the schedule, one more than the timesteps: the last is the one the final step lands on. */
-  get sigmas(): Float32Array {
-    return this.currentSigmas.slice();
-  }
-
-  get initNoiseSigma(): number {
-    const max = this.currentSigmas.reduce((a, b) => Math.max(a, b), 0);
-    return this.config.timestep_spacing === 'leading' ? inputScale(max) : max;
-  }
-
-  protected maxSteps(): number {
-    return this.config.num_train_timesteps;
   }
 
   protected plan(steps: number): readonly number[] {
@@ -113,11 +88,6 @@ export class EulerScheduler extends BaseScheduler {
       return Array.from(this.currentSigmas.subarray(0, -1), (s) => 0.25 * f32(Math.log(s)));
     }
     return timesteps;
-  }
-
-  protected override scale(sample: Float32Array, index: number): Float32Array {
-    const scale = inputScale(this.currentSigmas[index]);
-    return sample.map((x) => x / scale);
   }
 
   protected update(index: number, modelOutput: Float32Array, sample: Float32Array, _options: StepOptions): Float32Array {
