@@ -91,6 +91,11 @@ export const CALLS = {
   // -- import and export (paths are on the machine main runs on)
   /** Starts importing a folder; progress and the report arrive as `import.*` events with this id. */
   startImport: call(strict({ folder: z.string().min(1).max(4096) }), strict({ importId: z.string() })),
+  /**
+   * Imports files and folders given by path (dropped on the window, or uploaded to the web host's staging
+   * folder): they are staged first, so moving or deleting them once this resolves is safe.
+   */
+  importFiles: call(strict({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000).readonly() }), strict({ importId: z.string() })),
   exportImages: call(
     strict({
       source: z.union([strict({ albumId: AlbumId }), ImageSelection]),

@@ -8,3 +8,4 @@ export * from './calls';
 export * from './events';
 export * from './client';
 export * from './wire';
+export * from './desktop';

@@ -25,3 +25,12 @@ export const SOCKET_PATH = '/studio';
 export const FILES_PATH = '/library/';
 /** The largest message either side accepts. */
 export const MAX_WIRE_BYTES = 4 * 1024 * 1024;
+/**
+ * Where the browser uploads dropped files (it has no paths): `POST UPLOAD_PATH<batch>/<file name>` with the
+ * file's bytes, once per file, then `POST UPLOAD_PATH<batch>` to import the batch; that answers with the
+ * `importFiles` result as JSON. A batch id is 8 to 64 of [A-Za-z0-9_-].
+ */
+export const UPLOAD_PATH = '/upload/';
+/** The largest file the web host accepts in an upload. */
+export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+export const UPLOAD_BATCH_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;

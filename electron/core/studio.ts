@@ -6,7 +6,9 @@
  * Runtime: main-side Node.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { copyFile, cp, link, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import {
   addTags,
   addToAlbum,
@@ -282,6 +284,10 @@ export class Studio {
       listAlbumImages: (input) => listAlbumImages(db, input.albumId, input.cursor === undefined ? { limit: input.limit } : { limit: input.limit, cursor: input.cursor }),
 
       startImport: async (input) => ({ importId: this.startImport(resolve(input.folder)) }),
+      importFiles: async (input) => {
+        const staging = await stageFiles(input.paths.map((p) => resolve(p)));
+        return { importId: this.startImport(staging, () => rm(staging, { recursive: true, force: true })) };
+      },
       exportImages: (input) => exportImages(this.library, input.source, 'folder' in input.target ? { folder: resolve(input.target.folder) } : { zip: resolve(input.target.zip) }),
 
       getSettings: async () => this.settings,
@@ -298,20 +304,49 @@ export class Studio {
     };
   }
 
-  private startImport(folder: string): string {
+  /** `cleanup` runs once the import is over, whatever its outcome. */
+  private startImport(folder: string, cleanup: () => Promise<void> = async () => undefined): string {
     const importId = randomUUID();
     const controller = new AbortController();
     const done = importFolder(this.library, folder, {
       signal: controller.signal,
       onProgress: (progress) => this.emit('import.progress', { importId, progress }),
-    }).then(
-      (report) => {
-        this.emit('import.done', { importId, report });
-        if (report.imported > 0) this.emit('library.changed', { what: 'images' });
-      },
-      (error: unknown) => this.emit('import.failed', { importId, error: toStudioError(error, (m, e) => this.log('error', `import ${importId}: ${m}: ${String(e)}`)) }),
-    );
+    })
+      .finally(cleanup)
+      .then(
+        (report) => {
+          this.emit('import.done', { importId, report });
+          if (report.imported > 0) this.emit('library.changed', { what: 'images' });
+        },
+        (error: unknown) => this.emit('import.failed', { importId, error: toStudioError(error, (m, e) => this.log('error', `import ${importId}: ${m}: ${String(e)}`)) }),
+      );
     this.imports.set(importId, { controller, done: done.finally(() => this.imports.delete(importId)) });
     return importId;
+  }
+}
+
+/**
+ * Gathers files and folders into one new temporary folder for `importFolder`: files are hard-linked where the
+ * file system allows (no copy), else copied; folders are copied. Names that collide go in numbered subfolders.
+ */
+async function stageFiles(paths: readonly string[]): Promise<string> {
+  const staging = await mkdtemp(join(tmpdir(), 'studio-import-'));
+  try {
+    const used = new Set<string>();
+    for (const [i, source] of paths.entries()) {
+      const info = await stat(source).catch(() => {
+        throw new StudioFailure('NOT_FOUND', `${source} cannot be imported: it does not exist or cannot be read.`, { path: source });
+      });
+      const name = basename(source);
+      const target = used.has(name) ? join(staging, String(i), name) : join(staging, name);
+      used.add(name);
+      await mkdir(resolve(target, '..'), { recursive: true });
+      if (info.isDirectory()) await cp(source, target, { recursive: true });
+      else await link(source, target).catch(() => copyFile(source, target));
+    }
+    return staging;
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
   }
 }

@@ -12,13 +12,27 @@
  * Runtime: main-side Node.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FILES_PATH, MAX_WIRE_BYTES, SOCKET_PATH, TOKEN_PARAM, WireCall, type Dispatch, type StudioEvent, type WireMessage } from '../contract';
+import {
+  FILES_PATH,
+  MAX_UPLOAD_BYTES,
+  MAX_WIRE_BYTES,
+  SOCKET_PATH,
+  TOKEN_PARAM,
+  UPLOAD_BATCH_PATTERN,
+  UPLOAD_PATH,
+  WireCall,
+  type Dispatch,
+  type StudioEvent,
+  type WireMessage,
+} from '../contract';
 
 /** What the web host needs of the Studio. */
 export interface WebHostStudio {
@@ -48,6 +62,7 @@ export interface WebHost {
 
 const COOKIE = 'studio_token';
 const LIBRARY_FOLDERS = ['originals', 'thumbnails'];
+const UPLOAD_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -160,7 +175,6 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const auth = authorised(request, url);
     if (!auth) return refuse(response, 403, 'This studio session needs the link that `studio serve` printed (with its token).');
-    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Only GET and HEAD are served here.');
     const common: Record<string, string> = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
     if (auth === 'query') common['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 
@@ -170,6 +184,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     } catch {
       return refuse(response, 400, 'The path is not valid.');
     }
+
+    if (request.method === 'POST' && pathname.startsWith(UPLOAD_PATH)) {
+      // The page's fetch names its origin on a POST; another site's form or script would name its own.
+      if (request.headers.origin === undefined || !origins().has(request.headers.origin)) {
+        response.setHeader('connection', 'close');
+        return refuse(response, 403, 'Uploads come from the studio page only.');
+      }
+      return upload(request, response, pathname.slice(UPLOAD_PATH.length).split('/'));
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Only GET and HEAD are served here.');
 
     if (pathname.startsWith(FILES_PATH)) {
       const relative = pathname.slice(FILES_PATH.length);
@@ -191,6 +215,60 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (await sendFile(request, response, index, html)) return;
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...html });
     response.end(request.method === 'HEAD' ? undefined : PLACEHOLDER);
+  };
+
+  let uploads: Promise<string> | undefined;
+  const uploadRoot = () => (uploads ??= fs.mkdtemp(path.join(tmpdir(), 'studio-uploads-')));
+
+  /** `[batch, name]`: one file into the batch's folder; `[batch]`: import the batch and remove its folder. */
+  const upload = async (request: IncomingMessage, response: ServerResponse, parts: readonly string[]) => {
+    // A refused upload's body is not read: closing the connection spares reading it to keep the socket alive.
+    const decline = (status: number, message: string) => {
+      response.setHeader('connection', 'close');
+      refuse(response, status, message);
+    };
+    const [batch = '', name, ...rest] = parts;
+    if (!UPLOAD_BATCH_PATTERN.test(batch) || rest.length > 0) return decline(404, 'There is no such upload.');
+    const folder = path.join(await uploadRoot(), batch);
+    if (name === undefined) {
+      const files = await fs.readdir(folder).catch(() => [] as string[]);
+      if (files.length === 0) return refuse(response, 400, 'That upload has no files.');
+      const result = await options.studio.dispatch('importFiles', { paths: files.map((f) => path.join(folder, f)) });
+      await fs.rm(folder, { recursive: true, force: true });
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify(result));
+      return;
+    }
+    if (!/^[^/\\\0]{1,200}$/.test(name) || name.startsWith('.') || !UPLOAD_EXTENSIONS.has(path.extname(name).toLowerCase())) {
+      return decline(415, 'Only PNG, JPEG and WebP files can be imported.');
+    }
+    const length = Number(request.headers['content-length']);
+    if (!Number.isSafeInteger(length)) return decline(411, 'An upload must say its length.');
+    if (length > MAX_UPLOAD_BYTES) return decline(413, `A file may be at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB.`);
+    await fs.mkdir(folder, { recursive: true });
+    const partial = path.join(folder, `.${randomBytes(8).toString('hex')}.part`);
+    let received = 0;
+    try {
+      await pipeline(
+        request,
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            received += chunk.length;
+            if (received > length) throw new Error('more bytes than announced');
+            yield chunk;
+          }
+        },
+        createWriteStream(partial),
+      );
+      if (received !== length) throw new Error('fewer bytes than announced');
+      await fs.rename(partial, path.join(folder, name));
+    } catch (error) {
+      await fs.rm(partial, { force: true });
+      log('warn', `web host: an upload failed: ${error instanceof Error ? error.message : String(error)}`);
+      return decline(400, 'The upload did not arrive whole; try again.');
+    }
+    response.writeHead(204, { 'cache-control': 'no-store' });
+    response.end();
   };
 
   const server = createServer((request, response) => {
@@ -249,6 +327,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (uploads !== undefined) await fs.rm(await uploads, { recursive: true, force: true });
     },
   };
 }
