@@ -1,0 +1,113 @@
+/**
+ * What `bench:ui` runs inside the page, and the checked shapes of what comes back.
+ *
+ * The scripts are plain JavaScript text rather than functions: a TypeScript function passed to Playwright is
+ * serialised from its transpiled source, which the test runners may decorate with helpers that do not exist in
+ * the page. What they return crosses a process boundary, so it is parsed with zod before use.
+ */
+import { z } from 'zod';
+
+export interface GallerySelectors {
+  /** The grid's scrolling element. */
+  readonly grid: string;
+  /** One tile; its thumbnail is the `img` inside. */
+  readonly tile: string;
+}
+
+/**
+ * Installed before the page's own scripts (`addInitScript`): records, relative to the navigation start
+ * (`performance.timeOrigin`), the first frame after which every tile image inside the viewport has loaded and
+ * finished `decode()`, i.e. the first page of thumbnails painted. Also keeps the paint and largest-contentful-paint
+ * entries Chromium reports.
+ */
+export function firstPageProbe(selectors: GallerySelectors): string {
+  return `(() => {
+  const probe = { firstPage: null, tiles: 0, lcp: null };
+  window.__uiBench = probe;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) probe.lcp = entry.startTime;
+  }).observe({ type: 'largest-contentful-paint', buffered: true });
+  let pending = false;
+  const check = () => {
+    if (probe.firstPage !== null || pending) return;
+    const grid = document.querySelector(${JSON.stringify(selectors.grid)});
+    if (grid === null) return;
+    const view = grid.getBoundingClientRect();
+    const images = [...grid.querySelectorAll(${JSON.stringify(`${selectors.tile} img`)})].filter((img) => {
+      const r = img.getBoundingClientRect();
+      return r.bottom > view.top && r.top < view.bottom && r.right > view.left && r.left < view.right && r.bottom > 0 && r.top < innerHeight;
+    });
+    if (images.length === 0 || !images.every((img) => img.complete && img.naturalWidth > 0)) return;
+    pending = true;
+    Promise.all(images.map((img) => img.decode())).then(
+      () => requestAnimationFrame(() => {
+        probe.firstPage = performance.now();
+        probe.tiles = images.length;
+        observer.disconnect();
+      }),
+      () => { pending = false; },
+    );
+  };
+  const observer = new MutationObserver(check);
+  document.addEventListener('DOMContentLoaded', () => observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['src'] }));
+  document.addEventListener('load', check, true);
+})();`;
+}
+
+export const FirstPage = z.object({
+  firstPage: z.number().nonnegative(),
+  tiles: z.number().int().positive(),
+  lcp: z.number().nonnegative().nullable(),
+  fcp: z.number().nonnegative().nullable(),
+});
+export type FirstPage = z.infer<typeof FirstPage>;
+
+/** Resolves once the probe has its answer (the caller bounds the wait). */
+export const FIRST_PAGE_READY = 'window.__uiBench !== undefined && window.__uiBench.firstPage !== null';
+
+export const FIRST_PAGE_RESULT = `(() => {
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  return { ...window.__uiBench, fcp: fcp === undefined ? null : fcp.startTime };
+})()`;
+
+/**
+ * Scrolls the grid down continuously at `pxPerSecond` for `seconds`, moving it every animation frame by the time
+ * elapsed since the last one (so a late frame scrolls further, as a fling does), and returns every frame's
+ * duration (the delta between consecutive requestAnimationFrame timestamps) plus the Long Animation Frames
+ * Chromium reported meanwhile (frames over 50 ms, with how long they blocked).
+ */
+export function scrollScript(grid: string, pxPerSecond: number, seconds: number): string {
+  return `new Promise((resolve) => {
+  const grid = document.querySelector(${JSON.stringify(grid)});
+  if (grid === null) throw new Error('no gallery grid to scroll');
+  const long = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) long.push({ duration: entry.duration, blocking: entry.blockingDuration });
+  });
+  observer.observe({ type: 'long-animation-frame' });
+  const frames = [];
+  const startTop = grid.scrollTop;
+  let start = null;
+  let last = null;
+  const step = (now) => {
+    if (start === null) start = now;
+    else frames.push(now - last);
+    last = now;
+    grid.scrollTop = startTop + ((now - start) / 1000) * ${pxPerSecond};
+    if (now - start < ${seconds * 1000}) requestAnimationFrame(step);
+    else {
+      observer.disconnect();
+      resolve({ frames, long, scrolled: grid.scrollTop - startTop, scrollHeight: grid.scrollHeight });
+    }
+  };
+  requestAnimationFrame(step);
+})`;
+}
+
+export const ScrollRun = z.object({
+  frames: z.array(z.number().nonnegative()).min(1),
+  long: z.array(z.object({ duration: z.number(), blocking: z.number() })),
+  scrolled: z.number(),
+  scrollHeight: z.number(),
+});
+export type ScrollRun = z.infer<typeof ScrollRun>;
