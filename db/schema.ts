@@ -152,6 +152,36 @@ export interface ImagesFtsTable {
   albums: string;
 }
 
+/**
+ * Counters kept by triggers (migration 007); read-only to the app. In `image_facets` a facet the image does not
+ * have (no model, no sampler, no companion) is the integer 0.
+ */
+export interface ImageFacetsTable {
+  trashed: number;
+  published: number;
+  favourite: number;
+  rating: number;
+  model_name: string | 0;
+  sampler: string | 0;
+  width: number;
+  height: number;
+  companion_id: string | 0;
+  images: number;
+}
+
+/** Live (not trashed) images per UTC day of `created_at`. */
+export interface ImageDaysTable {
+  day: number;
+  images: number;
+}
+
+/** The newest and oldest `created_at` among the images whose id is in `[span << 8, (span + 1) << 8)`. */
+export interface ImageIdSpansTable {
+  span: number;
+  newest: number;
+  oldest: number;
+}
+
 export interface Database {
   images: ImagesTable;
   albums: AlbumsTable;
@@ -161,6 +191,9 @@ export interface Database {
   images_fts: ImagesFtsTable;
   jobs: JobsTable;
   outbox: OutboxTable;
+  image_facets: ImageFacetsTable;
+  image_days: ImageDaysTable;
+  image_id_spans: ImageIdSpansTable;
 }
 
 export type ImageRow = Selectable<ImagesTable>;

@@ -106,7 +106,7 @@ export class GenerationQueue {
 
   async list(finishedLimit: number): Promise<QueueView> {
     const active = await listJobs(this.library.db, ['running', 'queued']);
-    const finished = [...(await listJobs(this.library.db, ['done', 'failed', 'cancelled']))].sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
+    const finished = [...(await listJobs(this.library.db, ['done', 'failed', 'cancelled'], { finishedLimit }))].sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
     // Running first, then queued in order, then the most recent finished.
     const ordered = [...active.filter((j) => j.status === 'running'), ...active.filter((j) => j.status === 'queued'), ...finished.slice(0, finishedLimit)];
     return { paused: this.paused, jobs: ordered.map((j) => this.view(j)) };

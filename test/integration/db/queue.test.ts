@@ -42,6 +42,36 @@ describe('jobs', () => {
       await requeueJob(library.db, retried?.id ?? 0, 'engine crashed');
       expect((await listJobs(library.db, ['queued']))[0]).toMatchObject({ id: jobs[0]?.id, error: 'engine crashed' });
     }));
+
+  it('lists only the most recently finished jobs when asked for a limit, and every open job', () =>
+    withLibrary(async (library) => {
+      const jobs = [];
+      for (let i = 0; i < 8; i++) jobs.push(await enqueueJob(library.db, { i }, i));
+      // Finish six of them out of queue order: the update time, not the position, says which are recent.
+      const finishOrder = [3, 0, 5, 1, 4, 2];
+      for (const [step, index] of finishOrder.entries()) {
+        const id = jobs[index]?.id ?? 0;
+        const head = (await listJobs(library.db, ['queued']))[0]?.id ?? 0;
+        if (head !== id) await moveJob(library.db, id, head);
+        expect(await claimNextJob(library.db)).toMatchObject({ id });
+        if (step % 3 === 0) await completeJob(library.db, id, [], 1000 + step);
+        else if (step % 3 === 1) await failJob(library.db, id, 'broken', 1000 + step);
+        else await cancelJob(library.db, id, 1000 + step);
+      }
+      const everything = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+      const all = await listJobs(library.db, everything);
+      expect(all).toHaveLength(8);
+      const limited = await listJobs(library.db, everything, { finishedLimit: 3 });
+      const recent = [jobs[2], jobs[4], jobs[1]].map((j) => j?.id);
+      const open = all.filter((j) => j.status === 'queued').map((j) => j.id);
+      expect(open).toHaveLength(2);
+      expect(new Set(limited.map((j) => j.id))).toEqual(new Set([...open, ...recent]));
+      // Still in queue order, as without a limit.
+      expect(limited.map((j) => j.id)).toEqual(all.map((j) => j.id).filter((id) => limited.some((j) => j.id === id)));
+      expect((await listJobs(library.db, ['done'], { finishedLimit: 1 })).map((j) => j.id)).toEqual([jobs[1]?.id]);
+      expect(await listJobs(library.db, ['failed', 'cancelled'], { finishedLimit: 0 })).toEqual([]);
+      await expect(listJobs(library.db, ['done'], { finishedLimit: -1 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }));
 });
 
 describe('outbox', () => {

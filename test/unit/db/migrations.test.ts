@@ -142,6 +142,53 @@ describe('migrations', () => {
     }
   });
 
+  it('007 keeps facet counts, day counts and id-span bounds equal to what the images say, through every kind of write', async () => {
+    await migrateTo('2026_11_24_006_index_published_sorts');
+    const day = 86_400_000;
+    // Rows from before the migration are counted by its backfill.
+    insertImage(1, { created_at: 3 * day + 5, model_name: 'a', sampler: 'euler' });
+    insertImage(2, { created_at: -day - 5, companion_id: 'mia' });
+    await migrateTo('2026_11_29_007_gallery_counters');
+    const recount = () => ({
+      facets: all(`SELECT deleted_at IS NOT NULL AS trashed, sync_state = 'published' AS published, favourite, rating,
+          coalesce(model_name, 0) AS model_name, coalesce(sampler, 0) AS sampler, width, height, coalesce(companion_id, 0) AS companion_id,
+          count(*) AS images FROM images GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9`),
+      days: all(`SELECT (created_at - ((created_at % ${day}) + ${day}) % ${day}) / ${day} AS day, count(*) AS images
+          FROM images WHERE deleted_at IS NULL GROUP BY 1 ORDER BY 1`),
+    });
+    const counters = () => ({
+      facets: all('SELECT * FROM image_facets WHERE images > 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9'),
+      days: all('SELECT * FROM image_days WHERE images > 0 ORDER BY day'),
+    });
+    expect(counters()).toEqual(recount());
+    expect(all('SELECT day FROM image_days ORDER BY day')).toEqual([{ day: -2 }, { day: 3 }]);
+
+    for (let id = 3; id <= 600; id++) {
+      insertImage(id, { created_at: id % 7 === 0 ? 5 : 1000 + id, model_name: id % 3 === 0 ? null : `m${id % 4}`, width: 8 + (id % 2) });
+    }
+    run('UPDATE images SET favourite = 1 WHERE id % 5 = 0');
+    run('UPDATE images SET rating = 4, sync_state = ? WHERE id % 11 = 0', 'published');
+    run('UPDATE images SET deleted_at = 1 WHERE id % 13 = 0');
+    run('UPDATE images SET created_at = created_at + ? WHERE id % 17 = 0', 40 * day);
+    run("UPDATE images SET model_name = 'renamed', companion_id = 'leo' WHERE id BETWEEN 100 AND 140");
+    run('UPDATE images SET sync_state = ? WHERE id % 11 = 0', 'local');
+    run('DELETE FROM images WHERE id % 19 = 0');
+    expect(counters()).toEqual(recount());
+
+    // Each span's bounds hold every image in it.
+    const outside = all(`SELECT count(*) AS n FROM images JOIN image_id_spans ON span = images.id >> 8
+        WHERE images.created_at > newest OR images.created_at < oldest`);
+    expect(outside).toEqual([{ n: 0 }]);
+    expect(all('SELECT count(*) AS n FROM images WHERE id >> 8 NOT IN (SELECT span FROM image_id_spans)')).toEqual([{ n: 0 }]);
+
+    const plan = all(
+      "EXPLAIN QUERY PLAN SELECT id FROM jobs INDEXED BY jobs_finished_recent WHERE status IN ('done', 'failed', 'cancelled') ORDER BY updated_at DESC, id DESC LIMIT 50",
+    ) as { detail: string }[];
+    const details = plan.map((p) => p.detail).join(' ');
+    expect(details).toContain('jobs_finished_recent');
+    expect(details).not.toContain('TEMP B-TREE');
+  });
+
   it('the schema types name exactly the columns the migrations create', async () => {
     await migrateTo(Object.keys(MIGRATIONS).at(-1) ?? '');
     const images: Record<keyof ImagesTable, true> = {
