@@ -159,7 +159,7 @@ export async function advancePublish(
   id: number,
   from: OutboxState,
   to: OutboxState,
-  learned: Readonly<{ remoteImageId?: string; remoteUploadId?: string; tokensCharged?: number }> = {},
+  learned: Readonly<{ remoteImageId?: string; remoteUploadId?: string; tokensCharged?: number; lastError?: string }> = {},
   now = Date.now(),
 ): Promise<PublishJob> {
   if (!TRANSITIONS[from].includes(to)) {
@@ -173,7 +173,8 @@ export async function advancePublish(
         updated_at: now,
         // The next step is due at once; a failure will push it back.
         next_attempt_at: now,
-        last_error: null,
+        // Why a publish ends in `failed` or goes to `refunding`; cleared by every other step.
+        last_error: learned.lastError ?? null,
         ...(learned.remoteImageId === undefined ? {} : { remote_image_id: learned.remoteImageId }),
         ...(learned.remoteUploadId === undefined ? {} : { remote_upload_id: learned.remoteUploadId }),
         ...(learned.tokensCharged === undefined ? {} : { tokens_charged: learned.tokensCharged }),

@@ -91,9 +91,10 @@ export class Images {
 
   // Uploads
 
-  async createUpload(userId: string, request: { purpose: 'original' | 'thumbnail'; contentType: string; size: number }) {
+  async createUpload(userId: string, request: { purpose: 'original' | 'thumbnail'; contentType: string; size: number; transfer?: 'presigned' | 'credentials' }) {
     const id = newId('upl');
     const key = `users/${userId}/${id}/${request.purpose}`;
+    if (request.transfer === 'credentials') return this.createCredentialsUpload(userId, id, key, request);
     const multipart = request.size > this.partSize;
     const partCount = Math.ceil(request.size / this.partSize);
     if (multipart && partCount > 10_000) {
@@ -126,6 +127,35 @@ export class Images {
       parts,
       // The single PUT is signed with its content type; part URLs sign nothing but the host.
       headers: multipart ? {} : { 'content-type': request.contentType },
+      credentials: null,
+      expiresAt,
+    };
+  }
+
+  /**
+   * An upload the client writes with an S3 SDK under temporary credentials for exactly `key`. The row is a
+   * `single` upload: whatever way the client stored the object, completing it checks the stored size.
+   */
+  private createCredentialsUpload(userId: string, id: string, key: string, request: { purpose: 'original' | 'thumbnail'; contentType: string; size: number }) {
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + this.presignTtlSeconds * 1000).toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO uploads (id, user_id, object_key, purpose, content_type, size, method, part_size, s3_upload_id, state, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'single', ?, NULL, 'pending', ?, ?)`,
+      )
+      .run(id, userId, key, request.purpose, request.contentType, request.size, this.partSize, now.toISOString(), expiresAt);
+    return {
+      id,
+      key,
+      purpose: request.purpose,
+      method: 'credentials',
+      size: request.size,
+      partSize: this.partSize,
+      url: null,
+      parts: [],
+      headers: {},
+      credentials: this.store.scopedCredentials(),
       expiresAt,
     };
   }

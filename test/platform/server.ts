@@ -217,7 +217,13 @@ export async function start(options: PlatformOptions = {}): Promise<RunningPlatf
       return ok({ items: companion(call.params['companionId'] ?? '').traits });
     },
     createUpload: async (call) =>
-      ok(await images.createUpload(signedIn(call).userId, call.body as { purpose: 'original' | 'thumbnail'; contentType: string; size: number }), 201),
+      ok(
+        await images.createUpload(
+          signedIn(call).userId,
+          call.body as { purpose: 'original' | 'thumbnail'; contentType: string; size: number; transfer?: 'presigned' | 'credentials' },
+        ),
+        201,
+      ),
     abortUpload: async (call) => {
       await images.abortUpload(signedIn(call).userId, call.params['uploadId'] ?? '');
       return { status: 204 };

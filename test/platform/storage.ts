@@ -1,7 +1,8 @@
 /**
  * Object storage: an S3-compatible server (s3rver in tests and `platform:dev`) reached with the AWS SDK.
- * Clients never get credentials; they get presigned URLs for the exact object, part and method.
+ * Clients get presigned URLs for the exact object, part and method, or temporary credentials for one object.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,24 @@ export class ObjectStore {
     } catch {
       await this.client.send(new CreateBucketCommand({ Bucket: this.target.bucket }));
     }
+  }
+
+  /**
+   * Temporary credentials for a client's own S3 upload. On S3 they would come from STS (AssumeRole with a
+   * session policy that allows PutObject and the multipart calls on one key only, for the presign TTL).
+   * s3rver checks that the access key id exists but not V4 signatures, so the reference server hands out its
+   * account's key id with a session secret and token minted per upload: the client treats them as secrets all
+   * the same (they never reach a log), and the server checks the stored object's size when the upload completes.
+   */
+  scopedCredentials(): { readonly endpoint: string; readonly region: string; readonly bucket: string; readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string } {
+    return {
+      endpoint: this.target.endpoint,
+      region: this.target.region,
+      bucket: this.target.bucket,
+      accessKeyId: this.target.accessKeyId,
+      secretAccessKey: randomBytes(30).toString('base64url'),
+      sessionToken: randomBytes(48).toString('base64url'),
+    };
   }
 
   presignPut(key: string, contentType: string): Promise<string> {

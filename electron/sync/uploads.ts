@@ -1,0 +1,107 @@
+/**
+ * Putting a file's bytes into the platform's bucket: the platform reserves the object and hands out temporary
+ * credentials for exactly its key (`transfer: credentials`); `@aws-sdk/lib-storage` streams the file from disk
+ * — one PutObject up to the part size, a multipart upload above it, a few parts in flight — reporting progress;
+ * then the platform checks the stored object and completes the upload.
+ *
+ * Memory stays flat whatever the file size: lib-storage holds at most `queueSize` parts of `partSize` bytes.
+ * The credentials are secrets like the tokens: they are never logged.
+ *
+ * Runtime: main-side Node.
+ */
+import { createReadStream } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Upload as S3Upload } from '@aws-sdk/lib-storage';
+import type { PlatformClient } from './client';
+import { PlatformError } from './errors';
+import { CompletedUpload, Upload } from './wire';
+
+/** S3's smallest part (lib-storage refuses less); the platform's part size is used when it is larger. */
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+export interface FileToUpload {
+  readonly file: string;
+  readonly purpose: 'original' | 'thumbnail';
+  readonly contentType: 'image/png' | 'image/jpeg' | 'image/webp';
+  readonly size: number;
+}
+
+export interface UploadOptions {
+  readonly onProgress?: (sent: number, total: number) => void;
+  readonly signal?: AbortSignal;
+  /** Parts in flight for a multipart upload; 4 unless given. */
+  readonly queueSize?: number;
+}
+
+/** Uploads one file; returns the platform's upload id, completed. */
+export async function uploadFile(client: PlatformClient, input: FileToUpload, options: UploadOptions = {}): Promise<string> {
+  const upload = await client.request(
+    {
+      method: 'POST',
+      path: '/v1/uploads',
+      body: { purpose: input.purpose, contentType: input.contentType, size: input.size, transfer: 'credentials' },
+      signed: true,
+      // A retried reservation only reserves another key; the first one is never completed and expires.
+      retryable: true,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    },
+    Upload,
+  );
+  const credentials = upload.credentials;
+  if (upload.method !== 'credentials' || credentials === null || credentials === undefined) {
+    throw new PlatformError('PROTOCOL', 'The platform did not hand out upload credentials.', { details: { method: upload.method } });
+  }
+  const s3 = new S3Client({
+    endpoint: credentials.endpoint,
+    region: credentials.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
+    // Checksums only where S3 requires them: S3-compatible stores (s3rver, MinIO's older releases) predate the
+    // SDK's default CRC32 and aws-chunked bodies.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+  });
+  const transfer = new S3Upload({
+    client: s3,
+    params: {
+      Bucket: credentials.bucket,
+      Key: upload.key,
+      Body: createReadStream(input.file),
+      ContentType: input.contentType,
+      ContentLength: input.size,
+    },
+    partSize: Math.max(MIN_PART_SIZE, upload.partSize),
+    queueSize: options.queueSize ?? 4,
+    // The store may not implement AbortMultipartUpload (s3rver); the platform discards an upload never completed.
+    leavePartsOnError: true,
+  });
+  const abort = () => void transfer.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  transfer.on('httpUploadProgress', (progress) => options.onProgress?.(progress.loaded ?? 0, input.size));
+  try {
+    await transfer.done();
+  } catch (error) {
+    if (options.signal?.aborted === true) throw options.signal.reason;
+    throw new PlatformError('PLATFORM_UNAVAILABLE', `The ${input.purpose} could not be stored.`, {
+      details: { reason: error instanceof Error ? error.name : 'unknown' },
+      cause: error,
+    });
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    s3.destroy();
+  }
+  const completed = await client.request(
+    {
+      method: 'POST',
+      path: `/v1/uploads/${encodeURIComponent(upload.id)}/complete`,
+      body: { parts: [] },
+      signed: true,
+      retryable: true,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    },
+    CompletedUpload,
+  );
+  if (completed.size !== input.size) throw new PlatformError('PROTOCOL', `The platform stored ${completed.size} bytes of ${input.size}.`);
+  return upload.id;
+}
