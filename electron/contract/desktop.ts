@@ -3,22 +3,25 @@
  * (show a file in the file manager, put an image on the system clipboard, open a link in the user's browser,
  * know the path of a dropped file). The preload exposes them as `window.studioDesktop`, next to
  * `window.studio`; in the web host that object is absent and the renderer hides or replaces what needs it.
- * Inputs are validated by main on receipt, replies by the preload on receipt, errors are data as for any call.
+ * Inputs are validated by main on receipt (a file must lie inside the library), replies by the preload on
+ * receipt; errors are data as for any call.
  *
  * Runtime: plain TypeScript (renderer, preload, main).
  */
 import { z } from 'zod';
 import type { Result } from './result';
-import { ImageId } from './schemas';
 
 const done = z.object({}).strict().readonly();
 const strict = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict().readonly();
+/** A library-relative path, as in `ImageSummary.filePath`. */
+const libraryPath = z.string().min(1).max(1024);
 
+/** What crosses IPC: one object per call, checked by main. */
 export const DESKTOP_CALLS = {
-  /** Shows the image's original file, selected, in the system's file manager. */
-  revealImage: { input: strict({ imageId: ImageId }), output: done },
+  /** Shows the file, selected, in the system's file manager. */
+  revealFile: { input: strict({ filePath: libraryPath }), output: done },
   /** Puts the image itself (not its path) on the system clipboard. */
-  copyImage: { input: strict({ imageId: ImageId }), output: done },
+  copyImage: { input: strict({ filePath: libraryPath }), output: done },
   /** Opens an http(s) link in the user's browser; any other scheme is INVALID_INPUT. */
   openExternal: { input: strict({ url: z.string().min(1).max(4096) }), output: done },
 } as const;
@@ -35,10 +38,14 @@ export type DesktopHandlers = {
   readonly [K in DesktopCallName]: (input: z.output<DesktopCallTable[K]['input']>) => Promise<z.output<DesktopCallTable[K]['output']>>;
 };
 
+type Done = Promise<Result<z.output<typeof done>>>;
+
 /** What the renderer sees as `window.studioDesktop` in the Electron app. */
-export type DesktopApi = {
-  readonly [K in DesktopCallName]: (input: z.input<DesktopCallTable[K]['input']>) => Promise<Result<z.output<DesktopCallTable[K]['output']>>>;
-} & {
-  /** The path on disk of a file dropped on the window (for `startImport`-style calls); '' when it has none. */
+export interface StudioDesktop {
+  /** `filePath`: library-relative (`ImageSummary.filePath`). */
+  revealFile(filePath: string): Done;
+  copyImage(filePath: string): Done;
+  openExternal(url: string): Done;
+  /** The path on disk of a file dropped on the window (for `importFiles`); '' when it has none. */
   pathForFile(file: File): string;
-};
+}
