@@ -6,6 +6,7 @@
  * Runtime: plain TypeScript (renderer, preload, main, web host, web client).
  */
 import { z } from 'zod';
+import { PLATFORM_CALLS } from './platform';
 import type { Result } from './result';
 import {
   Album,
@@ -109,6 +110,9 @@ export const CALLS = {
   /** Replaces the settings; `libraryDir` applies at the next start (`getSystemInfo` says which is in use). */
   updateSettings: call(Settings, Settings),
   getSystemInfo: call(none, SystemInfo),
+
+  // -- platform: account, publishing, companions, community (platform.ts)
+  ...PLATFORM_CALLS,
 } as const;
 
 export type CallTable = typeof CALLS;

@@ -5,6 +5,7 @@
  * Runtime: plain TypeScript (renderer, preload, main, web host, web client).
  */
 import { z } from 'zod';
+import { PLATFORM_EVENTS } from './platform';
 import { StudioError } from './result';
 import { ImageSummary, ImportProgress, ImportReport, JobId, JobView, PreviewImage, QueueView, Settings } from './schemas';
 
@@ -29,6 +30,7 @@ export const EVENTS = {
   /** Something the gallery shows changed; refetch what depends on `what`. */
   'library.changed': z.object({ what: z.enum(['images', 'albums', 'tags']) }).readonly(),
   'settings.changed': z.object({ settings: Settings }).readonly(),
+  ...PLATFORM_EVENTS,
 } as const;
 
 export type EventTable = typeof EVENTS;

@@ -6,6 +6,7 @@ export * from './result';
 export * from './schemas';
 export * from './calls';
 export * from './events';
+export * from './platform';
 export * from './client';
 export * from './wire';
 export * from './desktop';

@@ -27,7 +27,11 @@ export const ERROR_CODES = [
   'ENGINE_FAILED',
   'ENGINE_CRASHED',
   'PLATFORM_UNAVAILABLE',
+  /** Not signed in to the platform, or the session ended: sign in (again). */
+  'UNAUTHENTICATED',
   'INSUFFICIENT_TOKENS',
+  /** The platform's moderation refuses the prompt at the user's plan (`details.verdict`: block or review). */
+  'MODERATION_BLOCKED',
   /** The connection to main (the web host's WebSocket) is gone; the call may or may not have run. */
   'DISCONNECTED',
   /** A bug: logged with its stack in main, shown to the user as a generic sentence. */

@@ -65,6 +65,8 @@ export const GenerationInput = z
     batchSize: z.number().int().min(1).max(GENERATION_LIMITS.maxBatchSize).default(1),
     /** Jobs queued by this submission, one after the other. */
     batchCount: z.number().int().min(1).max(GENERATION_LIMITS.maxBatchCount).default(1),
+    /** A platform companion (`listCompanions`): its traits join the prompt by the companion template, and the images link to it. */
+    companionId: z.string().min(1).max(100).optional(),
   })
   .strict()
   .readonly();

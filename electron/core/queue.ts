@@ -37,7 +37,12 @@ import { previewDataUrl } from './preview';
 export const MAX_ATTEMPTS = 3;
 
 /** What a job row stores: the user-level parameters and the model folder they resolved to when submitted. */
-export const StoredRequest = z.object({ params: GenerationParams, modelPath: z.string().min(1) });
+export const StoredRequest = z.object({
+  params: GenerationParams,
+  modelPath: z.string().min(1),
+  /** The platform companion the prompt depicts; its images link to it. */
+  companionId: z.string().nullable().default(null),
+});
 export type StoredRequest = z.infer<typeof StoredRequest>;
 
 export type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
@@ -203,7 +208,7 @@ export class GenerationQueue {
       await this.finishFailed(job.id, { code: 'INVALID_INPUT', message: 'This job was made by another version of the studio and cannot run.' });
       return;
     }
-    const { params, modelPath } = stored.data;
+    const { params, modelPath, companionId } = stored.data;
     this.emit('job.started', { job: this.view(job) });
     try {
       if (!slot.models.has(modelPath)) {
@@ -247,6 +252,7 @@ export class GenerationQueue {
           guidance: params.guidance,
           seed: image.seed,
         },
+        companionId,
       }));
       // Files, rows and the job's end together (db/store.ts): the job is `done` exactly when its images exist.
       const imageIds = await addGeneratedImages(this.library, images, { jobId: job.id });

@@ -37,10 +37,12 @@ import {
   type Library,
 } from '../../db/index';
 import type { ModelInfo } from '../../inference/protocol';
+import { DEFAULT_COMPANION_TEMPLATE, defaultSecretFile, FileSecretStore, PlatformError, PlatformSync, type PublisherOptions, type SecretStore } from '../sync/index';
 import {
   checkEvent,
   createDispatcher,
   type Dispatch,
+  type ErrorCode,
   type EventName,
   type EventPayload,
   type ModelEntry,
@@ -65,6 +67,32 @@ export interface StudioOptions {
   readonly devices?: readonly EngineDevice[];
   readonly engineFactory?: EngineFactory;
   readonly log?: HostLog;
+  /** The platform: its URL (else STUDIO_PLATFORM_URL, else the local reference platform), where the session is kept. */
+  readonly platform?: { readonly url?: string; readonly secrets?: SecretStore; readonly publisher?: PublisherOptions };
+}
+
+/** `npm run platform:dev`'s address: the platform used when none is configured. */
+const DEFAULT_PLATFORM_URL = 'http://127.0.0.1:8787';
+
+/** Platform failures in the contract's terms (sync/errors.ts folds the platform's codes into these). */
+const PLATFORM_CODES: Readonly<Record<PlatformError['code'], ErrorCode>> = {
+  PLATFORM_UNAVAILABLE: 'PLATFORM_UNAVAILABLE',
+  RATE_LIMITED: 'PLATFORM_UNAVAILABLE',
+  PROTOCOL: 'PLATFORM_UNAVAILABLE',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  INVALID_CREDENTIALS: 'UNAUTHENTICATED',
+  INSUFFICIENT_TOKENS: 'INSUFFICIENT_TOKENS',
+  MODERATION_BLOCKED: 'MODERATION_BLOCKED',
+  MODERATION_REVIEW: 'MODERATION_BLOCKED',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INVALID_INPUT: 'INVALID_INPUT',
+  SECRET_STORE_UNAVAILABLE: 'IO_ERROR',
+};
+
+function platformFailure(error: unknown): unknown {
+  if (!(error instanceof PlatformError)) return error;
+  return new StudioFailure(PLATFORM_CODES[error.code], error.message, { ...error.details, platformCode: error.code });
 }
 
 type Listener = (event: StudioEvent) => void;
@@ -72,6 +100,7 @@ type Listener = (event: StudioEvent) => void;
 export class Studio {
   readonly handlers: StudioHandlers;
   readonly dispatch: Dispatch;
+  readonly sync: PlatformSync;
   private readonly listeners = new Set<Listener>();
   private readonly queue: GenerationQueue;
   private readonly imports = new Map<string, { readonly controller: AbortController; readonly done: Promise<void> }>();
@@ -90,9 +119,18 @@ export class Studio {
     this.queue = new GenerationQueue(library, pool, (name, payload) => this.emit(name, payload), (level, message, error) =>
       log(level, error === undefined ? message : `${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     );
+    const env = options.env ?? process.env;
+    this.sync = new PlatformSync({
+      library,
+      baseUrl: options.platform?.url ?? env['STUDIO_PLATFORM_URL'] ?? DEFAULT_PLATFORM_URL,
+      secrets: options.platform?.secrets ?? new FileSecretStore(defaultSecretFile(env)),
+      ...(options.platform?.publisher === undefined ? {} : { publisher: options.platform.publisher }),
+      log: (level, message) => log(level, message),
+      onProgress: (progress) => this.emit('sync.progress', progress),
+    });
     this.handlers = this.createHandlers();
     this.dispatch = createDispatcher(this.handlers, (error) =>
-      toStudioError(error, (message, e) => log('error', `${message}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)),
+      toStudioError(platformFailure(error), (message, e) => log('error', `${message}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)),
     );
   }
 
@@ -113,6 +151,7 @@ export class Studio {
     }
     const studio = new Studio(library, pool, options.settings, settings, options, log);
     studio.queue.pump();
+    studio.sync.start();
     return studio;
   }
 
@@ -139,6 +178,7 @@ export class Studio {
     this.closed ??= (async () => {
       for (const { controller } of this.imports.values()) controller.abort();
       await this.queue.close();
+      await this.sync.close();
       await Promise.allSettled([...this.imports.values()].map((i) => i.done));
       await this.library.close();
     })();
@@ -211,14 +251,18 @@ export class Studio {
     return {
       submitGeneration: async (input) => {
         const { path, info } = await this.resolveModel(input.modelId);
+        const companionId = input.companionId ?? null;
+        // The companion's traits join the prompt by the user's template (from the cache: works offline).
+        const prompt = companionId === null ? input.prompt : await this.sync.companions.promptFor(input.prompt, companionId);
         // A random seed is drawn once per submission; jobs then step from it, so the whole batch can be redone.
         const first = input.seed ?? randomInt(0, 2 ** 32);
         const requests: StoredRequest[] = Array.from({ length: input.batchCount }, (_, i) => ({
           modelPath: path,
+          companionId,
           params: {
             modelId: input.modelId,
             modelName: info.name,
-            prompt: input.prompt,
+            prompt,
             negativePrompt: input.negativePrompt,
             sampler: input.sampler,
             steps: input.steps,
@@ -301,6 +345,71 @@ export class Studio {
           providers: devices.providers,
         };
       },
+
+      ...this.platformHandlers(),
+    };
+  }
+
+  private platformHandlers(): Pick<
+    StudioHandlers,
+    | 'signIn'
+    | 'signOut'
+    | 'getAccount'
+    | 'quotePublish'
+    | 'publishImages'
+    | 'unpublishImage'
+    | 'listCompanions'
+    | 'getCompanionTemplate'
+    | 'setCompanionTemplate'
+    | 'listCommunity'
+    | 'likeImage'
+    | 'unlikeImage'
+    | 'downloadCommunityImage'
+    | 'openBuyTokens'
+  > {
+    const sync = this.sync;
+    const account = async <T>(work: Promise<T>): Promise<T> => {
+      const value = await work;
+      this.emit('account.changed', { account: await sync.account() });
+      return value;
+    };
+    const template = async () => ({ template: await sync.companions.template(), defaultTemplate: DEFAULT_COMPANION_TEMPLATE });
+    return {
+      signIn: (input) => account(sync.signIn(input.email, input.password, input.allowUnprotectedStorage)),
+      signOut: () => account(sync.signOut()),
+      getAccount: () => sync.account(),
+      quotePublish: (input) => sync.quotePublish(input.imageIds),
+      publishImages: async (input) => {
+        const items = await sync.publish(input.imageIds, input.companionId);
+        this.emit('library.changed', { what: 'images' });
+        return { items };
+      },
+      unpublishImage: async (input) => {
+        await sync.unpublish(input.imageId);
+        this.emit('library.changed', { what: 'images' });
+        return { imageId: input.imageId, syncState: 'local' as const };
+      },
+      listCompanions: () => sync.companions.list(),
+      getCompanionTemplate: template,
+      setCompanionTemplate: async (input) => {
+        await sync.companions.setTemplate(input.template);
+        return template();
+      },
+      listCommunity: (input) =>
+        sync.listCommunity({
+          sort: input.sort,
+          limit: input.limit,
+          ...(input.cursor === undefined ? {} : { cursor: input.cursor }),
+          ...(input.companionId === undefined ? {} : { companionId: input.companionId }),
+        }),
+      likeImage: (input) => sync.like(input.remoteImageId, true),
+      unlikeImage: (input) => sync.like(input.remoteImageId, false),
+      downloadCommunityImage: async (input) => {
+        const imageId = await sync.download(input.remoteImageId);
+        this.emit('library.changed', { what: 'images' });
+        return { imageId };
+      },
+      openBuyTokens: async () => ({ url: sync.buyTokensUrl() }),
     };
   }
 

@@ -6,7 +6,7 @@
 export { PlatformSync, type Account, type PlatformSyncOptions, type PublishQuote, type PublishRequestResult } from './sync';
 export { PlatformClient, type AccessTokens, type PlatformClientOptions, type SyncLog } from './client';
 export { PlatformAuth, PLATFORM_AUDIENCE, type SignInResult } from './auth';
-export { FileSecretStore, type SecretProtection, type SecretStore, type SecretStoreStatus, type SecretWriteOptions } from './secrets';
+export { defaultSecretFile, FileSecretStore, type SecretProtection, type SecretStore, type SecretStoreStatus, type SecretWriteOptions } from './secrets';
 export { applyCompanionTemplate, checkCompanionTemplate, DEFAULT_COMPANION_TEMPLATE, type CompanionListing } from './companions';
 export { moderateLocally, type LocalModeration } from './moderation';
 export { Publisher, type PublisherOptions, type PublishProgress } from './publisher';

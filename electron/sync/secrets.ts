@@ -11,6 +11,8 @@
  * Runtime: main-side Node (the interface is also implemented in electron/main).
  */
 import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { readFileIfAny, writeFileAtomic } from './files';
 
 /**
@@ -62,4 +64,20 @@ export class FileSecretStore implements SecretStore {
   async clear(): Promise<void> {
     await fs.rm(this.file, { force: true });
   }
+}
+
+/**
+ * Where web and CLI mode keep the session: STUDIO_SECRETS, else `platform-session.json` in the per-user config
+ * folder next to the settings (never in the library folder, which users copy and sync).
+ */
+export function defaultSecretFile(env: NodeJS.ProcessEnv): string {
+  if (env['STUDIO_SECRETS']) return path.resolve(env['STUDIO_SECRETS']);
+  const home = homedir();
+  const config =
+    process.platform === 'win32'
+      ? (env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'))
+      : process.platform === 'darwin'
+        ? path.join(home, 'Library', 'Application Support')
+        : (env['XDG_CONFIG_HOME'] ?? path.join(home, '.config'));
+  return path.join(config, 'Studio', 'platform-session.json');
 }

@@ -195,6 +195,11 @@ export class PlatformSync {
     await this.library.db.updateTable('images').set({ sync_state: state }).where('id', '=', imageId).execute();
   }
 
+  /** The platform's web page for buying tokens (outside the API: the desktop opens it in the browser). */
+  buyTokensUrl(): string {
+    return new URL('/wallet/buy', this.client.baseUrl).toString();
+  }
+
   // ---- community gallery ----------------------------------------------------------------------------------
 
   async listCommunity(query: GalleryQuery): Promise<GalleryPage> {
