@@ -39,6 +39,17 @@ export default tseslint.config(
   ]),
   layer(['electron/core/**', 'electron/sync/**', 'electron/web/**', 'electron/cli/**'], [electronApi, inferenceInternals, forbid(['**/renderer/**'], 'Main-side code does not import the renderer.')]),
   layer(['electron/main/**', 'electron/preload/**'], [inferenceInternals, forbid(['**/renderer/**'], 'Main-side code does not import the renderer.')]),
+  // The renderer runs in a sandboxed page: DOM only; it reaches main through the contract's client alone.
+  layer(['renderer/**', 'test/unit/renderer/**'], [
+    {
+      regex: '^(node:.*|electron(/.*)?|fs|path|os|child_process|crypto|url|stream|http|https|net|ws|better-sqlite3|sharp|onnxruntime-node)$',
+      message: 'The renderer has no Node or Electron: it reaches main through window.studio.',
+    },
+    {
+      regex: '(^|/)(db|inference)(/|$)|/electron/(?!contract(/|$)|web/client$)',
+      message: 'The renderer imports only electron/contract and electron/web/client.',
+    },
+  ]),
   {
     // Tools that print to the terminal on purpose.
     files: ['electron/cli/**', 'test/bench/**', 'test/platform/**'],

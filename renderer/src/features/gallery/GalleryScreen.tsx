@@ -1,0 +1,112 @@
+import { useId } from 'react';
+import { Stars } from '../../components/Stars';
+import { useStudio, useStudioShallow, useT } from '../../store/react';
+import { AlbumSidebar } from '../albums/AlbumSidebar';
+import { FilterBar } from './FilterBar';
+import { GalleryGrid } from './GalleryGrid';
+
+export function GalleryScreen() {
+  const t = useT();
+  const source = useStudio((s) => s.source);
+  const trash = useStudio((s) => s.filters.trashed === true);
+  return (
+    <div className="gallery-screen">
+      <AlbumSidebar />
+      <section className="gallery-main" aria-label={t('gallery.title')}>
+        <header className="gallery-header">
+          <h1 data-testid="gallery-title">{source.kind === 'album' ? source.album.name : trash ? t('gallery.trash') : t('gallery.library')}</h1>
+          {source.kind === 'album' && <span className="muted small">{t(source.album.smartFilters === null ? 'albums.regular' : 'albums.smart')}</span>}
+        </header>
+        <FilterBar />
+        <SelectionBar />
+        <GalleryGrid />
+      </section>
+    </div>
+  );
+}
+
+/** Edits to the selected images (or to everything the filters match, after "select all"). */
+function SelectionBar() {
+  const t = useT();
+  const id = useId();
+  const { count, allSelected, total, trash, allAlbums, loadedCount } = useStudioShallow((s) => ({
+    count: s.selected.size,
+    allSelected: s.allSelected,
+    total: s.total,
+    trash: s.filters.trashed === true,
+    allAlbums: s.albums,
+    loadedCount: s.items.length,
+  }));
+  const actions = useStudioShallow((s) => ({
+    selectAll: s.selectAll,
+    clearSelection: s.clearSelection,
+    favouriteSelection: s.favouriteSelection,
+    rateSelection: s.rateSelection,
+    trashSelection: s.trashSelection,
+    restoreSelection: s.restoreSelection,
+    addToAlbum: s.addToAlbum,
+    selection: s.selection,
+  }));
+  const albums = allAlbums.filter((a) => a.smartFilters === null);
+  const shown = allSelected ? (total ?? loadedCount) : count;
+  if (count === 0 && !allSelected) {
+    return (
+      <div className="selection-bar quiet">
+        <button type="button" className="link" data-testid="select-all" disabled={loadedCount === 0} onClick={actions.selectAll}>
+          {t('gallery.selectAll')}
+        </button>
+        <span className="muted small">{t('gallery.selectHint')}</span>
+      </div>
+    );
+  }
+  return (
+    <div className="selection-bar" data-testid="selection-bar">
+      <strong data-testid="selection-count">{t(allSelected ? 'gallery.selectedAll' : 'gallery.selected', { count: shown })}</strong>
+      {!allSelected && (
+        <button type="button" className="link" data-testid="select-all" onClick={actions.selectAll}>
+          {t('gallery.selectAll')}
+        </button>
+      )}
+      <button type="button" className="link" data-testid="select-none" onClick={actions.clearSelection}>
+        {t('gallery.selectNone')}
+      </button>
+      <span className="spacer" />
+      {!trash && (
+        <>
+          <button type="button" data-testid="bulk-favourite" onClick={() => void actions.favouriteSelection(true)}>
+            ♥ {t('gallery.favourite')}
+          </button>
+          <button type="button" data-testid="bulk-unfavourite" onClick={() => void actions.favouriteSelection(false)}>
+            {t('gallery.unfavourite')}
+          </button>
+          <Stars value={0} onChange={(rating) => void actions.rateSelection(rating)} testId="bulk-rating" />
+          <select
+            aria-label={t('gallery.addToAlbum')}
+            id={id}
+            data-testid="bulk-album"
+            value=""
+            onChange={(e) => {
+              const selection = actions.selection();
+              if (e.target.value !== '' && selection !== null) void actions.addToAlbum(Number(e.target.value), selection);
+            }}
+          >
+            <option value="">{t('gallery.addToAlbum')}</option>
+            {albums.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+          <button type="button" className="danger" data-testid="bulk-trash" onClick={() => void actions.trashSelection()}>
+            {t('gallery.trashSelected')}
+          </button>
+        </>
+      )}
+      {trash && (
+        <button type="button" data-testid="bulk-restore" onClick={() => void actions.restoreSelection()}>
+          {t('gallery.restoreSelected')}
+        </button>
+      )}
+    </div>
+  );
+}
