@@ -6,9 +6,10 @@ import { generateCommand } from './commands/generate';
 import { LIBRARY_COMMANDS } from './commands/library';
 import { modelsCommand } from './commands/models';
 import { serveCommand } from './commands/serve';
+import { startCommand } from './commands/start';
 import { tokenizeCommand } from './commands/tokenize';
 
-export const COMMANDS: readonly CliCommand[] = [generateCommand, tokenizeCommand, modelsCommand, ...LIBRARY_COMMANDS, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [generateCommand, tokenizeCommand, modelsCommand, ...LIBRARY_COMMANDS, serveCommand, startCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

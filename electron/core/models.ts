@@ -8,8 +8,21 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The model that ships with the studio (resources/models/studio-shapes). */
-export const EMBEDDED_MODEL = fileURLToPath(new URL('../../resources/models/studio-shapes', import.meta.url));
+/**
+ * Where the embedded model is, seen from the module that asks: resources/models/studio-shapes of the checkout
+ * (from electron/core, or from the Electron bundle in out/main, as deep), or, in a packaged app, the folder
+ * electron-builder's extraResources puts beside app.asar — outside the archive, where onnxruntime's native code
+ * can open the files.
+ */
+export function embeddedModelPath(moduleUrl: string): string {
+  const file = fileURLToPath(moduleUrl);
+  const packaged = /[\\/]app\.asar[\\/]/.exec(file);
+  if (packaged !== null) return join(file.slice(0, packaged.index), 'models', 'studio-shapes');
+  return fileURLToPath(new URL('../../resources/models/studio-shapes', moduleUrl));
+}
+
+/** The model that ships with the studio. */
+export const EMBEDDED_MODEL = embeddedModelPath(import.meta.url);
 export const EMBEDDED_MODEL_ID = 'embedded';
 
 /** Where the user's own models live: STUDIO_MODELS, else a per-user folder. */
