@@ -8,7 +8,7 @@
  *
  * Runtime: Electron main.
  */
-import { BrowserWindow, ClipboardItem, Menu, app, clipboard, dialog, ipcMain, nativeImage, protocol, screen, session, shell, utilityProcess, type WebContents } from 'electron';
+import { BrowserWindow, ClipboardItem, Menu, app, clipboard, dialog, ipcMain, nativeImage, protocol, safeStorage, screen, session, shell, utilityProcess, type WebContents } from 'electron';
 import Store from 'electron-store';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -24,6 +24,7 @@ import { registerIpc } from './ipc';
 import { createQuitGuard } from './lifecycle';
 import { menuTemplate } from './menu';
 import { PRIVILEGED_SCHEME, handleStudioRequest } from './protocol';
+import { SafeStorageSecretStore } from './secret-store';
 import { navigationDecision, permissionGranted, windowOpenDecision, windowOptions } from './security';
 import { utilityEngineFactory } from './utility-engine';
 import { restoreWindow, type SavedWindowState } from './window-state';
@@ -74,6 +75,8 @@ async function openStudio(): Promise<Studio> {
     version: app.getVersion(),
     env: process.env,
     engineFactory: utilityEngineFactory((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), ENGINE_ENTRY, process.env),
+    // The platform session, encrypted with the system's keychain (never silently in plain text).
+    platform: { secrets: new SafeStorageSecretStore(path.join(app.getPath('userData'), 'desktop-session.json'), safeStorage) },
     log,
   });
 }
