@@ -7,6 +7,9 @@
  */
 import { z } from 'zod';
 
+/** The marks the renderer's gallery emits (renderer/src/features/gallery/GalleryGrid.tsx). */
+export const GALLERY_MARKS = { firstPage: 'studio:gallery-first-page', firstImage: 'studio:gallery-first-image' } as const;
+
 export interface GallerySelectors {
   /** The grid's scrolling element. */
   readonly grid: string;
@@ -15,14 +18,15 @@ export interface GallerySelectors {
 }
 
 /**
- * Installed before the page's own scripts (`addInitScript`): records, relative to the navigation start
- * (`performance.timeOrigin`), the first frame after which every tile image inside the viewport has loaded and
- * finished `decode()`, i.e. the first page of thumbnails painted. Also keeps the paint and largest-contentful-paint
- * entries Chromium reports.
+ * Installed before the page's own scripts (`addInitScript`): records the first animation frame after which every
+ * tile image inside the viewport has loaded and finished `decode()` — the first page of thumbnails painted — in
+ * ms since the navigation start (`performance.timeOrigin`). For an in-app navigation the caller sets
+ * `__uiBench.start` just before clicking, and the time counts from there. Also keeps Chromium's
+ * largest-contentful-paint.
  */
 export function firstPageProbe(selectors: GallerySelectors): string {
   return `(() => {
-  const probe = { firstPage: null, tiles: 0, lcp: null };
+  const probe = { start: 0, firstPage: null, tiles: 0, lcp: null };
   window.__uiBench = probe;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) probe.lcp = entry.startTime;
@@ -55,20 +59,48 @@ export function firstPageProbe(selectors: GallerySelectors): string {
 }
 
 export const FirstPage = z.object({
+  start: z.number().nonnegative(),
   firstPage: z.number().nonnegative(),
   tiles: z.number().int().positive(),
   lcp: z.number().nonnegative().nullable(),
   fcp: z.number().nonnegative().nullable(),
+  /** The renderer's own performance marks (GalleryGrid), if it emitted them after `start`. */
+  marks: z.object({ firstPage: z.number().nullable(), firstImage: z.number().nullable() }),
 });
 export type FirstPage = z.infer<typeof FirstPage>;
 
-/** Resolves once the probe has its answer (the caller bounds the wait). */
-export const FIRST_PAGE_READY = 'window.__uiBench !== undefined && window.__uiBench.firstPage !== null';
+/**
+ * Resolves once the probe has its answer, rejects after `timeoutMs`. A promise polled in the page rather than
+ * Playwright's `waitForFunction`, whose string predicates need `eval`, which the studio's CSP forbids.
+ */
+export function firstPageReady(timeoutMs: number): string {
+  return `new Promise((resolve, reject) => {
+  const until = performance.now() + ${timeoutMs};
+  const poll = () => {
+    if (window.__uiBench !== undefined && window.__uiBench.firstPage !== null) resolve(true);
+    else if (performance.now() > until) reject(new Error('the gallery showed no thumbnails within ${timeoutMs} ms'));
+    else setTimeout(poll, 20);
+  };
+  poll();
+})`;
+}
 
 export const FIRST_PAGE_RESULT = `(() => {
+  const probe = window.__uiBench;
   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-  return { ...window.__uiBench, fcp: fcp === undefined ? null : fcp.startTime };
+  const mark = (name) => {
+    const found = performance.getEntriesByName(name, 'mark').filter((m) => m.startTime >= probe.start).at(0);
+    return found === undefined ? null : found.startTime;
+  };
+  return {
+    ...probe,
+    fcp: fcp === undefined ? null : fcp.startTime,
+    marks: { firstPage: mark('${GALLERY_MARKS.firstPage}'), firstImage: mark('${GALLERY_MARKS.firstImage}') },
+  };
 })()`;
+
+/** Set just before an in-app navigation, so that the probe counts from it. */
+export const MARK_START = 'window.__uiBench.start = performance.now()';
 
 /**
  * Scrolls the grid down continuously at `pxPerSecond` for `seconds`, moving it every animation frame by the time
