@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(`\nLoad average (1 min) on this machine: ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? NaN).toFixed(2)} after.`);
-    if (studio.errors.length > 0) problems.push(...studio.errors.map((e) => `studio: ${e}`));
+    problems.push(...studio.takeErrors().map((e) => `studio: ${e}`));
     if (problems.length > 0) {
       console.error(`\nThe page or the studio reported problems; the figures above may not mean what they say:\n  ${problems.join('\n  ')}`);
       process.exitCode = 1;

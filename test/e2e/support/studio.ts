@@ -16,8 +16,8 @@ export interface StudioUnderTest {
   /** The page to open, session token included; the same across `restart`. */
   readonly url: string;
   readonly studio: Studio;
-  /** The Studio's error log lines so far. */
-  readonly errors: readonly string[];
+  /** The Studio's and the web host's error log lines since the last call. */
+  takeErrors(): string[];
   /** Closes the web host and the Studio, then opens both again on the same library, port and token. */
   restart(): Promise<void>;
   /** Stops everything and removes the temporary folder; safe to call twice and after a failed start. */
@@ -36,7 +36,7 @@ export async function startStudio(options: StudioOptions): Promise<StudioUnderTe
   // An empty models folder of its own: the tests see the embedded model and nothing of this machine's user.
   const env = { STUDIO_MODELS: path.join(dir, 'models') };
   await mkdir(env.STUDIO_MODELS);
-  const errors: string[] = [];
+  let errors: string[] = [];
   const settings = new JsonSettingsFile(path.join(dir, 'settings.json'));
   let studio: Studio | undefined;
   let host: WebHost | undefined;
@@ -85,7 +85,11 @@ export async function startStudio(options: StudioOptions): Promise<StudioUnderTe
     dir,
     libraryDir,
     url,
-    errors,
+    takeErrors: () => {
+      const taken = errors;
+      errors = [];
+      return taken;
+    },
     get studio() {
       if (studio === undefined) throw new Error('the Studio is not running');
       return studio;
