@@ -1,7 +1,7 @@
 /**
  * `studio start` (`npm start`, the README's main job): the studio, the best way this machine can run it.
  * Where Electron's binary is installed, it builds the app (renderer, main, preload, engine) and runs it. Where it
- * is not — it is downloaded by electron's install script, which cannot reach its servers everywhere (CI, this
+ * is not — the electron package downloads it from GitHub on request, which not every machine can reach (CI, this
  * repository's machines) — it builds the renderer and serves the studio to a browser with the web host, printing
  * the link, exactly as `studio serve` does.
  *
@@ -52,7 +52,7 @@ export async function findElectron(packageDir: string | undefined, env: NodeJS.P
     const binary = join(override, name ?? 'electron');
     return (await executable(binary)) ? { found: true, binary } : { found: false, reason: `ELECTRON_OVERRIDE_DIST_PATH has no Electron binary (${binary})` };
   }
-  if (name === undefined) return { found: false, reason: "Electron's binary was not downloaded (its install script could not reach its servers, or did not run)" };
+  if (name === undefined) return { found: false, reason: "Electron's binary is not installed (`npx install-electron` downloads it)" };
   const binary = join(packageDir, 'dist', name);
   return (await executable(binary)) ? { found: true, binary } : { found: false, reason: `Electron's binary is missing (${binary})` };
 }

@@ -35,7 +35,7 @@ describe('findElectron', () => {
   });
 
   it('reports a package whose download never happened, or whose binary is gone or not executable', async () => {
-    expect(await findElectron(await electronPackage('never', { pathTxt: false, binary: false }), {})).toMatchObject({ found: false, reason: expect.stringMatching(/not downloaded/) });
+    expect(await findElectron(await electronPackage('never', { pathTxt: false, binary: false }), {})).toMatchObject({ found: false, reason: expect.stringMatching(/not installed \(`npx install-electron` downloads it\)/) });
     expect(await findElectron(await electronPackage('gone', { pathTxt: true, binary: false }), {})).toMatchObject({ found: false, reason: expect.stringMatching(/missing/) });
     expect(await findElectron(await electronPackage('plain', { pathTxt: true, binary: true, executable: false }), {})).toMatchObject({ found: false });
     expect(await findElectron(undefined, {})).toEqual({ found: false, reason: 'the electron package is not installed' });
@@ -51,7 +51,7 @@ describe('findElectron', () => {
 
 describe('planStart', () => {
   const installed = { found: true, binary: '/x/dist/electron' } as const;
-  const missing = { found: false, reason: "Electron's binary was not downloaded" } as const;
+  const missing = { found: false, reason: "Electron's binary is not installed" } as const;
   const options = (overrides: Partial<StartOptions> = {}): StartOptions => ({ web: false, build: true, port: undefined, library: undefined, ...overrides });
 
   it('builds everything and runs Electron where it is installed', () => {
@@ -62,7 +62,7 @@ describe('planStart', () => {
   it('builds the renderer and serves it where Electron is missing, saying why', () => {
     expect(planStart(missing, options({ port: '8080', library: '/lib' }))).toEqual({
       mode: 'web',
-      reason: "Electron's binary was not downloaded",
+      reason: "Electron's binary is not installed",
       builds: ['build:renderer'],
       serveArgs: ['--port', '8080', '--library', '/lib'],
     });
