@@ -43,6 +43,7 @@ export interface Host {
 }
 
 const TOKEN_KEY = 'studio.token';
+const IMPORTABLE = /\.(png|jpe?g|webp)$/i;
 
 /** The token from the URL (then kept in sessionStorage and removed from the address bar), or the kept one. */
 export function takeToken(location: Location, history: History, storage: Storage): string {
@@ -115,7 +116,10 @@ async function reconnectingClient(open: (onClose: () => void) => Promise<WebStud
 }
 
 /** Uploads files to the web host in one batch, then asks it to import the batch. */
-async function upload(files: readonly File[], onUploaded: (sent: number) => void): Promise<Result<{ readonly importId: string }>> {
+async function upload(dropped: readonly File[], onUploaded: (sent: number) => void): Promise<Result<{ readonly importId: string }>> {
+  // Only what the library imports is sent (folders cannot be read from a drop in a browser).
+  const files = dropped.filter((f) => IMPORTABLE.test(f.name));
+  if (files.length === 0) return fail('INVALID_INPUT', 'Only PNG, JPEG and WebP files can be imported.');
   const batch = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
   let sent = 0;
   for (const file of files) {
@@ -126,12 +130,9 @@ async function upload(files: readonly File[], onUploaded: (sent: number) => void
     } catch (error) {
       return fail('DISCONNECTED', 'The studio is not reachable; check that it is still running.', { cause: String(error) });
     }
-    // 415: not an image type the library takes; the others are counted as rejected by the report.
-    if (!response.ok && response.status !== 415) return fail('IO_ERROR', (await response.text()).trim(), { file: file.name, status: response.status });
-    if (response.ok) sent++;
-    onUploaded(sent);
+    if (!response.ok) return fail('IO_ERROR', (await response.text()).trim(), { file: file.name, status: response.status });
+    onUploaded(++sent);
   }
-  if (sent === 0) return fail('INVALID_INPUT', 'Only PNG, JPEG and WebP files can be imported.');
   try {
     const response = await fetch(`${UPLOAD_PATH}${batch}`, { method: 'POST', credentials: 'same-origin' });
     return (await response.json()) as Result<{ importId: string }>;
