@@ -10,7 +10,7 @@
  */
 import { BrowserWindow, ClipboardItem, Menu, app, clipboard, dialog, ipcMain, nativeImage, protocol, safeStorage, screen, session, shell, utilityProcess, type WebContents } from 'electron';
 import Store from 'electron-store';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,7 @@ const log = (level: Level, message: string) => process.stderr.write(`studio ${le
 
 // The same per-user folder as the CLI and the web host (…/Studio/settings.json), packaged or not.
 app.setName('Studio');
+app.setPath('userData', path.join(app.getPath('appData'), 'Studio'));
 // Every renderer sandboxed, whatever its options say.
 app.enableSandbox();
 // Before ready: the scheme must be standard and secure before the first page loads.
@@ -64,6 +65,13 @@ function guardContents(contents: WebContents): void {
   });
 }
 
+/** Packaged: the app's. Run from the build (`electron out/main/index.mjs`), Electron knows no app package, so the repository's. */
+async function version(): Promise<string> {
+  if (app.isPackaged) return app.getVersion();
+  const manifest = JSON.parse(await readFile(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : app.getVersion();
+}
+
 async function openStudio(): Promise<Studio> {
   const settings = new JsonSettingsFile(path.join(app.getPath('userData'), 'settings.json'), (level, message) => log(level, message));
   const saved = await settings.load();
@@ -72,7 +80,7 @@ async function openStudio(): Promise<Studio> {
   return Studio.open({
     libraryDir: path.resolve(resolveLibraryDir(flag, process.env, process.platform, homedir())),
     settings,
-    version: app.getVersion(),
+    version: await version(),
     env: process.env,
     engineFactory: utilityEngineFactory((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), ENGINE_ENTRY, process.env),
     // The platform session, encrypted with the system's keychain (never silently in plain text).
