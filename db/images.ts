@@ -15,7 +15,7 @@ import {
   type ImageSort,
 } from './query';
 import type { ImageFormat, ImageRow, ImageSource, ImageSyncState } from './schema';
-import { toFtsQuery } from './search';
+import { bm25Ranks, phraseQueries, scoredPhrases, toFtsQuery } from './search';
 
 export interface Image {
   readonly id: number;
@@ -98,8 +98,17 @@ const cond = sql<SqlBool>;
  * newest 2,000 matches are found by reading the index backwards and scored in milliseconds. For a query with
  * fewer matches than that the ranking is exact; for a very common word, "best of the recent" is also what a
  * gallery wants.
+ *
+ * The scoring is FTS5's BM25 computed here (`bm25Ranks`) rather than by FTS5's bm25(): that one first counts
+ * every match of every phrase in the whole library for its IDF — a full scan of a common word, and of every
+ * position of a phrase, which is what made such a search cost 100+ ms. Here lengths are averaged over the
+ * window and, when several phrases compete, each one's IDF comes from how common it is among recent images
+ * (its newest `IDF_SAMPLE` matches and the span of ids they cover).
  */
 const RELEVANCE_WINDOW = 2000;
+const IDF_SAMPLE = 1000;
+/** The columns' weights, as migration 003 configured FTS5's rank: prompt, negative prompt, tags, albums. */
+const COLUMN_WEIGHTS = [10, 0.5, 5, 3];
 /** A search that cannot match: the input held no words. */
 const NOTHING = cond`0`;
 const MAX_SMART_ALBUM_DEPTH = 4;
@@ -183,35 +192,67 @@ export async function listImages(db: LibraryDb, query: ImageQuery): Promise<Imag
       }
       return { items: [], nextCursor: null };
     }
+    const window = await sql<{ id: number }>`
+      SELECT rowid AS id FROM images_fts WHERE images_fts MATCH ${fts} ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}`.execute(db);
+    if (window.rows.length === 0) return { items: [], nextCursor: null };
     const terms = await conditionsFor(db, filters, false);
-    terms.push(cond`images_fts.rowid >= coalesce((SELECT min(rowid) FROM (
-      SELECT rowid FROM images_fts WHERE images_fts MATCH ${fts} ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW})), 0)`);
-    if (after !== undefined) terms.push(cond`(images_fts.rank, images.id) > (${after.value}, ${after.id})`);
-    const rows = await db
-      .selectFrom('images_fts')
-      .innerJoin('images', 'images.id', 'images_fts.rowid')
-      .selectAll('images')
-      .select(sql<number>`images_fts.rank`.as('rank'))
-      .where(cond`images_fts MATCH ${fts}`)
+    const texts = await db
+      .selectFrom('images')
+      .select(['images.id', 'images.prompt', 'images.negative_prompt'])
+      .select(
+        sql<string>`coalesce((SELECT group_concat(t.name, ' ') FROM image_tags it JOIN tags t ON t.id = it.tag_id
+          WHERE it.image_id = images.id), '')`.as('tags'),
+      )
+      .select(
+        sql<string>`coalesce((SELECT group_concat(a.name, ' ') FROM album_images ai JOIN albums a ON a.id = ai.album_id
+          WHERE ai.image_id = images.id), '')`.as('albums'),
+      )
+      .where(cond`images.id IN (SELECT value FROM json_each(${JSON.stringify(window.rows.map((r) => r.id))}))`)
       .where((eb) => eb.and(terms))
-      .orderBy(sql`images_fts.rank`)
-      .orderBy('images.id')
-      .limit(limit + 1)
       .execute();
-    return page(rows, limit, (row) => ({ value: row.rank, id: row.id }));
+    const phrases = scoredPhrases(filters.text ?? '');
+    const ranks = bm25Ranks(
+      texts.map((t) => ({ id: t.id, columns: [t.prompt, t.negative_prompt, t.tags, t.albums] })),
+      phrases,
+      COLUMN_WEIGHTS,
+      phrases.length > 1 ? await recentIdf(db, filters.text ?? '') : undefined,
+    );
+    const ordered = [...ranks]
+      .map(([id, rank]) => ({ id, rank }))
+      .filter((r) => after === undefined || r.rank > after.value || (r.rank === after.value && r.id > after.id))
+      .sort((a, b) => a.rank - b.rank || a.id - b.id)
+      .slice(0, limit + 1);
+    const rows = await db
+      .selectFrom('images')
+      .selectAll()
+      .where(cond`images.id IN (SELECT value FROM json_each(${JSON.stringify(ordered.map((r) => r.id))}))`)
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const ranked = ordered.flatMap((r) => {
+      const row = byId.get(r.id);
+      return row === undefined ? [] : [{ ...row, rank: r.rank }];
+    });
+    return page(ranked, limit, (row) => ({ value: row.rank, id: row.id }));
   }
 
   const spec = SORTS[sort];
-  const terms = await conditionsFor(db, filters, true);
   const column = sql.ref(`images.${spec.column}`);
-  if (after !== undefined) {
-    terms.push(
-      spec.descending
-        ? cond`(${column}, images.id) < (${after.value}, ${after.id})`
-        : cond`(${column}, images.id) > (${after.value}, ${after.id})`,
-    );
-  }
+  const keyset =
+    after === undefined
+      ? []
+      : [
+          spec.descending
+            ? cond`(${column}, images.id) < (${after.value}, ${after.id})`
+            : cond`(${column}, images.id) > (${after.value}, ${after.id})`,
+        ];
   const direction = spec.descending ? 'desc' : 'asc';
+  const fts = filters.text === undefined ? undefined : toFtsQuery(filters.text);
+  if (fts !== undefined && spec.column === 'created_at') {
+    const terms = [...(await conditionsFor(db, filters, false)), ...keyset];
+    const rows = await walkMatchesByTime(db, fts, terms, spec.descending, limit);
+    if (rows !== undefined) return page(rows, limit, (row) => ({ value: row.created_at, id: row.id }));
+  }
+  const terms = [...(await conditionsFor(db, filters, true)), ...keyset];
   const rows = await db
     .selectFrom('images')
     .selectAll()
@@ -223,6 +264,88 @@ export async function listImages(db: LibraryDb, query: ImageQuery): Promise<Imag
   return page(rows, limit, (row) => ({ value: row[spec.column], id: row.id }));
 }
 
+/**
+ * Each wanted phrase's IDF among recent images: BM25's log((N - n + 0.5) / (n + 0.5)), with n its newest
+ * `IDF_SAMPLE` matches (or all of them) and N the ids they span. Floored as FTS5 floors it.
+ */
+async function recentIdf(db: LibraryDb, text: string): Promise<number[]> {
+  const { last } = await db.selectFrom('images').select((eb) => eb.fn.max('id').as('last')).executeTakeFirstOrThrow();
+  const { first } = await db.selectFrom('images').select((eb) => eb.fn.min('id').as('first')).executeTakeFirstOrThrow();
+  const idf: number[] = [];
+  for (const expression of phraseQueries(text)) {
+    const sample = await sql<{ n: number; low: number | null }>`
+      SELECT count(*) AS n, min(rowid) AS low FROM (
+        SELECT rowid FROM images_fts WHERE images_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${IDF_SAMPLE})`.execute(db);
+    const { n = 0, low = null } = sample.rows[0] ?? {};
+    const span = (last ?? 0) - (n < IDF_SAMPLE ? (first ?? 0) : (low ?? 0)) + 1;
+    idf.push(Math.max(1e-6, Math.log((span - n + 0.5) / (n + 0.5))));
+  }
+  return idf;
+}
+
+/** The first walk step, in matches; each further step is four times the last, up to the largest. */
+const WALK_FIRST = 256;
+const WALK_LARGEST = 16_384;
+/** Past this many matches walked the general plan is no worse, and it has no worst case of its own to add. */
+const WALK_GIVE_UP = 60_000;
+/** Ids per row of `image_id_spans` (migration 007). */
+const ID_SPAN = 256;
+
+/**
+ * A search sorted by time: FTS5 hands out matches in id order, and ids follow insertion, which mostly follows
+ * `created_at` (imported history is the exception). So walk the matches from the newest id down (or the oldest
+ * up) a step at a time, keep the best `limit + 1` rows that pass the other filters, and stop as soon as
+ * `image_id_spans` proves that no match not yet seen can be newer (older) than the last of them: for a common
+ * word that is a few hundred rows, where sorting every match costs a scan of all of them. Ties cannot slip
+ * through: an unseen match with the same time has a smaller (larger) id, so it sorts after.
+ * Returns undefined when the walk grows long (a time order far from id order, or filters that reject most
+ * matches); the caller then runs the general plan.
+ */
+async function walkMatchesByTime(
+  db: LibraryDb,
+  fts: string,
+  terms: readonly Expression<SqlBool>[],
+  descending: boolean,
+  limit: number,
+): Promise<ImageRow[] | undefined> {
+  const direction = descending ? 'desc' : 'asc';
+  const order = (a: ImageRow, b: ImageRow) => (descending ? b.created_at - a.created_at || b.id - a.id : a.created_at - b.created_at || a.id - b.id);
+  let best: ImageRow[] = [];
+  let edge: number | undefined;
+  let step = Math.max(WALK_FIRST, 2 * (limit + 1));
+  for (let walked = 0; walked < WALK_GIVE_UP; step = Math.min(WALK_LARGEST, step * 4)) {
+    const beyond = edge === undefined ? sql`` : descending ? sql`AND rowid < ${edge}` : sql`AND rowid > ${edge}`;
+    const matches = await sql<{ id: number }>`
+      SELECT rowid AS id FROM images_fts WHERE images_fts MATCH ${fts} ${beyond}
+      ORDER BY rowid ${sql.raw(direction)} LIMIT ${step}`.execute(db);
+    const ids = matches.rows.map((r) => r.id);
+    if (ids.length > 0) {
+      const rows = await db
+        .selectFrom('images')
+        .selectAll()
+        .where(cond`images.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
+        .where((eb) => eb.and([...terms]))
+        .orderBy('images.created_at', direction)
+        .orderBy('images.id', direction)
+        .limit(limit + 1)
+        .execute();
+      best = [...best, ...rows].sort(order).slice(0, limit + 1);
+    }
+    walked += ids.length;
+    edge = ids.at(-1);
+    if (ids.length < step || edge === undefined) return best;
+    const last = best[limit];
+    if (last !== undefined) {
+      const bound = descending
+        ? db.selectFrom('image_id_spans').select((eb) => eb.fn.max('newest').as('time')).where('span', '<=', Math.floor((edge - 1) / ID_SPAN))
+        : db.selectFrom('image_id_spans').select((eb) => eb.fn.min('oldest').as('time')).where('span', '>=', Math.floor((edge + 1) / ID_SPAN));
+      const { time } = await bound.executeTakeFirstOrThrow();
+      if (time === null || (descending ? last.created_at >= time : last.created_at <= time)) return best;
+    }
+  }
+  return undefined;
+}
+
 function page<R extends ImageRow>(rows: readonly R[], limit: number, key: (row: R) => { value: number; id: number }): ImagePage {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
@@ -232,13 +355,44 @@ function page<R extends ImageRow>(rows: readonly R[], limit: number, key: (row: 
   };
 }
 
+const DAY_MS = 86_400_000;
+
 /**
- * How many images match `filters` (the gallery's header). With `upTo`, counting stops there: a header that
- * says "10,000+" for a common word costs milliseconds where the exact figure costs a scan of every match.
+ * The counter terms for filters that `image_facets` can answer (no search text, dates, album or tag), or
+ * undefined. Literal values, as for the images: the counter table is small, but its key order still matters.
  */
-export async function countImages(db: LibraryDb, filters: ImageFilters = {}, options: Readonly<{ upTo?: number }> = {}): Promise<number> {
-  const terms = await conditionsFor(db, parseImageFilters(filters), true);
-  if (options.upTo === undefined) {
+function facetTerms(filters: ImageFilters): Expression<SqlBool>[] | undefined {
+  const { text, since, until, albumId, tag } = filters;
+  if (text !== undefined || since !== undefined || until !== undefined || albumId !== undefined || tag !== undefined) return undefined;
+  const terms: Expression<SqlBool>[] = [cond`trashed = ${sql.lit(filters.trashed === true ? 1 : 0)}`];
+  if (filters.published !== undefined) terms.push(cond`published = ${sql.lit(filters.published ? 1 : 0)}`);
+  if (filters.favourite !== undefined) terms.push(cond`favourite = ${sql.lit(filters.favourite ? 1 : 0)}`);
+  if (filters.minRating !== undefined) terms.push(cond`rating >= ${filters.minRating}`);
+  if (filters.models !== undefined) terms.push(filters.models.length === 0 ? NOTHING : cond`model_name IN (${sql.join(filters.models)})`);
+  if (filters.samplers !== undefined) terms.push(filters.samplers.length === 0 ? NOTHING : cond`sampler IN (${sql.join(filters.samplers)})`);
+  if (filters.width !== undefined) terms.push(cond`width = ${filters.width}`);
+  if (filters.height !== undefined) terms.push(cond`height = ${filters.height}`);
+  if (filters.aspect === 'square') terms.push(cond`width = height`);
+  if (filters.aspect === 'portrait') terms.push(cond`width < height`);
+  if (filters.aspect === 'landscape') terms.push(cond`width > height`);
+  // A missing companion is stored as the integer 0, which no text equals.
+  if (filters.companionId !== undefined) terms.push(cond`companion_id = ${filters.companionId}`);
+  return terms;
+}
+
+async function facetCount(db: LibraryDb, terms: readonly Expression<SqlBool>[]): Promise<number> {
+  const row = await db
+    .selectFrom('image_facets')
+    .select(sql<number>`coalesce(sum(images), 0)`.as('count'))
+    .where((eb) => eb.and([...terms]))
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+/** Counts with the images table itself: the general case, exact, or stopping at `upTo`. */
+async function scanCount(db: LibraryDb, filters: ImageFilters, upTo: number | undefined): Promise<number> {
+  const terms = await conditionsFor(db, filters, true);
+  if (upTo === undefined) {
     const row = await db
       .selectFrom('images')
       .select((eb) => eb.fn.countAll<number>().as('count'))
@@ -246,14 +400,78 @@ export async function countImages(db: LibraryDb, filters: ImageFilters = {}, opt
       .executeTakeFirstOrThrow();
     return row.count;
   }
-  if (!Number.isSafeInteger(options.upTo) || options.upTo < 1) {
-    throw new LibraryError('INVALID_INPUT', 'upTo is a positive whole number.', { upTo: options.upTo });
-  }
   const row = await db
-    .selectFrom((eb) => eb.selectFrom('images').select(sql.lit(1).as('one')).where((w) => w.and(terms)).limit(options.upTo ?? 0).as('matches'))
+    .selectFrom((eb) => eb.selectFrom('images').select(sql.lit(1).as('one')).where((w) => w.and(terms)).limit(upTo).as('matches'))
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow();
   return row.count;
+}
+
+/**
+ * A date range over live images: whole days from `image_days`, the partial days at either end from the
+ * images (a day's worth of index entries at most).
+ */
+async function dayRangeCount(db: LibraryDb, since: number | undefined, until: number | undefined): Promise<number> {
+  const firstDay = since === undefined ? undefined : Math.ceil(since / DAY_MS);
+  const lastDay = until === undefined ? undefined : Math.floor((until + 1) / DAY_MS) - 1;
+  if (firstDay !== undefined && lastDay !== undefined && firstDay > lastDay) return scanCount(db, { since, until }, undefined);
+  let days = db.selectFrom('image_days').select(sql<number>`coalesce(sum(images), 0)`.as('count'));
+  if (firstDay !== undefined) days = days.where('day', '>=', firstDay);
+  if (lastDay !== undefined) days = days.where('day', '<=', lastDay);
+  const { count } = await days.executeTakeFirstOrThrow();
+  const head = since === undefined || firstDay === undefined ? 0 : await scanCount(db, { since, until: firstDay * DAY_MS - 1 }, undefined);
+  const tail = until === undefined || lastDay === undefined ? 0 : await scanCount(db, { since: (lastDay + 1) * DAY_MS, until }, undefined);
+  return count + head + tail;
+}
+
+/**
+ * A search alone: the matches come from FTS5 without touching the images, less those in the trash (few, found
+ * from the trash's own index). With `upTo` FTS5 stops early, allowing for the trash.
+ */
+async function searchCount(db: LibraryDb, fts: string, upTo: number | undefined): Promise<number> {
+  const trashed = await facetCount(db, [cond`trashed = 1`]);
+  const matches = await sql<{ count: number }>`
+    SELECT count(*) AS count FROM (SELECT rowid FROM images_fts WHERE images_fts MATCH ${fts}
+      ${upTo === undefined ? sql`` : sql`LIMIT ${upTo + trashed}`})`.execute(db);
+  const count = matches.rows[0]?.count ?? 0;
+  if (upTo !== undefined && count >= upTo + trashed) return upTo;
+  const inTrash =
+    trashed === 0
+      ? 0
+      : ((
+          await sql<{ count: number }>`
+            SELECT count(*) AS count FROM images JOIN images_fts ON images_fts.rowid = images.id
+            WHERE images.deleted_at IS NOT NULL AND images_fts MATCH ${fts}`.execute(db)
+        ).rows[0]?.count ?? 0);
+  return upTo === undefined ? count - inTrash : Math.min(upTo, count - inTrash);
+}
+
+/**
+ * How many images match `filters` (the gallery's header). With `upTo`, counting stops there: a header that
+ * says "10,000+" for a common word costs milliseconds where the exact figure costs a scan of every match.
+ *
+ * The common shapes are answered from counters that migration 007 keeps: facet filters alone from
+ * `image_facets`, a date range alone from `image_days`, a search alone from FTS5 less the trash. Anything else
+ * is counted on the images.
+ */
+export async function countImages(db: LibraryDb, filters: ImageFilters = {}, options: Readonly<{ upTo?: number }> = {}): Promise<number> {
+  const parsed = parseImageFilters(filters);
+  const { upTo } = options;
+  if (upTo !== undefined && (!Number.isSafeInteger(upTo) || upTo < 1)) {
+    throw new LibraryError('INVALID_INPUT', 'upTo is a positive whole number.', { upTo });
+  }
+  const capped = (count: number) => (upTo === undefined ? count : Math.min(count, upTo));
+  const facets = facetTerms(parsed);
+  if (facets !== undefined) return capped(await facetCount(db, facets));
+
+  const { text, since, until, trashed, ...rest } = parsed;
+  const alone = Object.values(rest).every((value) => value === undefined) && trashed !== true;
+  if (alone && text === undefined && (since !== undefined || until !== undefined)) return capped(await dayRangeCount(db, since, until));
+  if (alone && text !== undefined && since === undefined && until === undefined) {
+    const fts = toFtsQuery(text);
+    return fts === undefined ? 0 : searchCount(db, fts, upTo);
+  }
+  return scanCount(db, parsed, upTo);
 }
 
 export interface ImageDetails extends Image {

@@ -13,7 +13,8 @@
  *   results come out of FTS5 in id order; these bounds say when a walk down (or up) the ids has seen every match
  *   that can still be newer (or older) than the page found so far. They only widen (a delete leaves them), which
  *   keeps them safe bounds.
- * - An index on finished jobs by last update, for the queue panel's most recent finished jobs.
+ * - Indexes for the favourites view under each sort, and on finished jobs by last update (the queue panel's most
+ *   recent finished jobs).
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -104,6 +105,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
      END`,
   ];
   for (const trigger of triggers) await sql.raw(trigger).execute(db);
+
+  // The favourites view with each of its sorts, as the published images have (006): a favourite filter alone
+  // or with another one reads its page from the head of one of these instead of sorting every favourite.
+  const favourite = sql<boolean>`deleted_at IS NULL AND favourite = 1`;
+  for (const column of ['likes', 'tokens_spent', 'rating']) {
+    await db.schema.createIndex(`images_favourite_${column}`).on('images').columns([column, 'id']).where(favourite).execute();
+  }
 
   await db.schema
     .createIndex('jobs_finished_recent')

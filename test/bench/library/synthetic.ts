@@ -98,11 +98,15 @@ async function buildDatabase(dir: string, log: (line: string) => void): Promise<
   };
   // A throwaway database being filled: durability buys nothing here and costs minutes. Indexes and the search
   // triggers are set aside during the load and recreated from their own SQL afterwards (building an index by
-  // sorting is far faster than a million random inserts into ten B-trees); the result is the same schema.
+  // sorting is far faster than a million random inserts into ten B-trees); the result is the same schema. The
+  // counter triggers stay: they are cheap, and the counters have no other way to be filled.
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -1048576');
   const deferred = db
-    .prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'images' AND type IN ('index', 'trigger') AND sql IS NOT NULL")
+    .prepare(
+      `SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'images' AND sql IS NOT NULL
+       AND (type = 'index' OR (type = 'trigger' AND name LIKE 'images_fts%'))`,
+    )
     .all() as { type: string; name: string; sql: string }[];
   for (const item of deferred) db.exec(`DROP ${item.type === 'index' ? 'INDEX' : 'TRIGGER'} ${item.name}`);
   const insert = db.prepare(`INSERT INTO images (content_hash, file_path, thumbnail_path, format, file_size, prompt, negative_prompt,

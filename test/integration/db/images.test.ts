@@ -166,3 +166,105 @@ describe('images: curating', () => {
       await expect(getImage(library.db, id + 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     }));
 });
+
+describe('images: counters and time-sorted searches agree with a plain scan', () => {
+  /** A library whose time order strays from insertion order, as imported history makes it. */
+  async function mixedLibrary(library: Parameters<Parameters<typeof withLibrary>[0]>[0]): Promise<number[]> {
+    let state = 7;
+    const next = () => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return state / 2_147_483_648;
+    };
+    const words = ['fox', 'castle', 'forêt', 'night', 'neon', 'rain', 'sea', 'lighthouse', 'dragon', 'garden'];
+    const hour = 3_600_000;
+    const rows = Array.from({ length: 3000 }, (_, n) =>
+      syntheticRow(n, {
+        prompt: Array.from({ length: 3 + Math.floor(next() * 5) }, () => words[Math.floor(next() * (next() < 0.5 ? 3 : words.length))]).join(' '),
+        // Mostly in insertion order, one in six from anywhere in the past (some before 1970), a few sharing a time.
+        created_at: next() < 1 / 6 ? Math.floor((next() - 0.1) * 500 * hour) : 500 * hour + n * (n % 10 === 0 ? 0 : hour / 3),
+        model_name: next() < 0.1 ? null : `m${Math.floor(next() * 3)}`,
+        sampler: next() < 0.5 ? 'euler' : 'ddim',
+        width: next() < 0.5 ? 512 : 768,
+        height: next() < 0.5 ? 512 : 768,
+        favourite: next() < 0.2 ? 1 : 0,
+        rating: Math.floor(next() * 6),
+        companion_id: next() < 0.1 ? 'mia' : null,
+        sync_state: next() < 0.1 ? 'published' : 'local',
+        likes: Math.floor(next() * 4),
+      }),
+    );
+    const ids = await insertRows(library, rows);
+    await trashImages(library.db, { ids: ids.filter((_, i) => i % 23 === 0) });
+    await setFavourite(library.db, { ids: ids.filter((_, i) => i % 5 === 0) }, true);
+    await setRating(library.db, { filters: { models: ['m1'], aspect: 'square' } }, 2);
+    await addTags(library.db, { ids: ids.slice(0, 40) }, ['sea']);
+    return ids;
+  }
+
+  /** Every matching image through the general plan (sorted by likes, which no counter or walk serves). */
+  async function scan(library: Parameters<Parameters<typeof withLibrary>[0]>[0], filters: ImageQuery['filters']) {
+    const items = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listImages(library.db, { filters, sort: 'most_liked', limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+      items.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return items;
+  }
+
+  it('counts every filter shape the counters serve, and the ones they do not, exactly', () =>
+    withLibrary(async (library) => {
+      await mixedLibrary(library);
+      const hour = 3_600_000;
+      const filters: NonNullable<ImageQuery['filters']>[] = [
+        {},
+        { trashed: true },
+        { favourite: true },
+        { favourite: false, minRating: 3 },
+        { models: ['m0', 'm2'] },
+        { models: [] },
+        { samplers: ['ddim'], aspect: 'landscape' },
+        { aspect: 'square', width: 512 },
+        { height: 768, published: true },
+        { published: false, companionId: 'mia' },
+        { since: 520 * hour + 17, until: 900 * hour - 5 },
+        { since: -30 * hour - 1 },
+        { until: 40 * hour + 1 },
+        { since: 600 * hour, until: 600 * hour + 5 },
+        { text: 'fox' },
+        { text: 'foret castle' },
+        { text: '"castle fox"' },
+        { text: 'cast*' },
+        { text: 'sea' },
+        { text: 'fox -night' },
+        { text: 'nothing-like-this' },
+        { text: 'fox', favourite: true },
+        { text: 'fox', trashed: true },
+        { since: 520 * hour, favourite: true },
+      ];
+      for (const f of filters) {
+        const expected = (await scan(library, f)).length;
+        expect(await countImages(library.db, f), JSON.stringify(f)).toBe(expected);
+        expect(await countImages(library.db, f, { upTo: 50 }), JSON.stringify(f)).toBe(Math.min(50, expected));
+      }
+    }));
+
+  it('pages a search newest or oldest first in exact time order, stable while images arrive', () =>
+    withLibrary(async (library) => {
+      await mixedLibrary(library);
+      for (const filters of [{ text: 'fox' }, { text: 'dragon garden' }, { text: 'fox', favourite: true }, { text: 'castle', models: ['m1'] }]) {
+        const all = await scan(library, filters);
+        for (const sort of ['newest', 'oldest'] as const) {
+          const sign = sort === 'newest' ? -1 : 1;
+          const expected = [...all].sort((a, b) => sign * (a.createdAt - b.createdAt) || sign * (a.id - b.id)).map((i) => i.id);
+          expect(await allPages(library, { filters, sort, limit: 37 }), `${JSON.stringify(filters)} ${sort}`).toEqual(expected);
+        }
+      }
+      const first = await listImages(library.db, { filters: { text: 'fox' }, sort: 'newest', limit: 30 });
+      const before = (await scan(library, { text: 'fox' })).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id).map((i) => i.id);
+      await insertRows(library, Array.from({ length: 50 }, (_, n) => syntheticRow(10_000 + n, { prompt: 'fox', created_at: 2_000_000_000_000 })));
+      const second = await listImages(library.db, { filters: { text: 'fox' }, sort: 'newest', limit: 30, cursor: first.nextCursor ?? '' });
+      expect(second.items.map((i) => i.id)).toEqual(before.slice(30, 60));
+    }));
+});
