@@ -18,6 +18,21 @@ const inferenceInternals = forbid(
   'Outside inference/, only inference/protocol may be imported: the engine runs in its own process.',
 );
 
+function electronSeam() {
+  const typesOnly = {
+    name: 'electron',
+    allowTypeImports: true,
+    message: 'Only electron/main/index.ts and electron/preload/index.ts use Electron at run time: decisions go in modules that take its types only.',
+  };
+  const noNode = { group: ['node:*'], message: 'The preload is sandboxed: it can require nothing but electron.' };
+  const rule = (options) => ({ '@typescript-eslint/no-restricted-imports': ['error', options] });
+  return [
+    { files: ['electron/main/**'], ignores: ['electron/main/index.ts'], rules: rule({ paths: [typesOnly] }) },
+    { files: ['electron/preload/**'], ignores: ['electron/preload/index.ts'], rules: rule({ paths: [typesOnly], patterns: [noNode] }) },
+    { files: ['electron/preload/index.ts'], rules: rule({ patterns: [noNode] }) },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'training/', 'resources/'] },
   ...tseslint.configs.strict,
@@ -39,6 +54,9 @@ export default tseslint.config(
   ]),
   layer(['electron/core/**', 'electron/sync/**', 'electron/web/**', 'electron/cli/**'], [electronApi, inferenceInternals, forbid(['**/renderer/**'], 'Main-side code does not import the renderer.')]),
   layer(['electron/main/**', 'electron/preload/**'], [inferenceInternals, forbid(['**/renderer/**'], 'Main-side code does not import the renderer.')]),
+  // The seam: only the two entry points use Electron at run time; the modules beside them take its types only,
+  // so that they run under Node in tests. The preload is sandboxed: no Node modules at all.
+  ...electronSeam(),
   // The renderer runs in a sandboxed page: DOM only; it reaches main through the contract's client alone.
   layer(['renderer/**', 'test/unit/renderer/**'], [
     {
