@@ -1,6 +1,8 @@
+import { useEffect } from 'react';
 import type { JobView } from '../../../../electron/contract';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useHost, useStudioShallow, useT } from '../../store/react';
+import { RESULTS_SHOWN } from './queue-slice';
 
 export function QueuePanel() {
   const t = useT();
@@ -36,16 +38,21 @@ function QueueItem({ job }: { job: JobView }) {
   const t = useT();
   const { client } = useHost();
   const { previews, results } = useStudioShallow((s) => ({ previews: s.previews[job.id], results: s.results[job.id] }));
-  const { cancelJob, retryJob, shiftJob, reuseParams, navigate } = useStudioShallow((s) => ({
+  const { cancelJob, retryJob, shiftJob, reuseParams, navigate, loadJobResults } = useStudioShallow((s) => ({
+    loadJobResults: s.loadJobResults,
     cancelJob: s.cancelJob,
     retryJob: s.retryJob,
     shiftJob: s.shiftJob,
     reuseParams: s.reuseParams,
     navigate: s.navigate,
   }));
+  const finishedWithImages = job.status === 'done' && job.imageIds.length > 0;
+  useEffect(() => {
+    if (finishedWithImages) void loadJobResults(job.id);
+  }, [finishedWithImages, job.id, loadJobResults]);
   const progress = job.progress;
   const live = job.status === 'running' ? previews : undefined;
-  const done = results?.filter((i) => i.thumbnailPath !== null) ?? [];
+  const done = results?.slice(0, RESULTS_SHOWN) ?? [];
   return (
     <li className={`queue-item status-${job.status}`} data-testid="queue-item" data-job-id={job.id} data-status={job.status}>
       <div className="queue-thumbs">

@@ -23,7 +23,12 @@ export interface QueueSlice {
   applyJob(job: JobView): void;
   applyProgress(progress: EventPayload<'job.progress'>): void;
   applyImage(created: EventPayload<'image.created'>): void;
+  /** Fetches the images of a job that finished before this page opened (the panel shows them). */
+  loadJobResults(jobId: number): Promise<void>;
 }
+
+/** Result thumbnails a queue item shows. */
+export const RESULTS_SHOWN = 4;
 
 /** Finished jobs the panel keeps. */
 export const FINISHED_SHOWN = 50;
@@ -91,6 +96,14 @@ export const createQueueSlice: SliceCreator<QueueSlice> = (deps) => (set, get) =
         jobs: s.jobs.map((j) => (j.id === jobId ? { ...j, status: 'running' as const, progress: { step, totalSteps } } : j)),
         ...(previews === undefined ? {} : { previews: { ...s.previews, [jobId]: previews } }),
       })),
+    loadJobResults: async (jobId) => {
+      const ids = get().jobs.find((j) => j.id === jobId)?.imageIds.slice(0, RESULTS_SHOWN) ?? [];
+      if (ids.length === 0 || get().results[jobId] !== undefined) return;
+      // Claimed at once so that a re-render does not ask again while the replies travel.
+      set((s) => ({ results: { ...s.results, [jobId]: [] } }));
+      const images = await Promise.all(ids.map((imageId) => client.getImage({ imageId })));
+      set((s) => ({ results: { ...s.results, [jobId]: images.flatMap((r) => (r.ok ? [r.value] : [])) } }));
+    },
     applyImage: ({ image, jobId }) => set((s) => ({ results: { ...s.results, [jobId]: [...(s.results[jobId] ?? []), image] } })),
   };
 };

@@ -55,4 +55,13 @@ describe('queue slice', () => {
     ]);
     expect(s().paused).toBe(true);
   });
+
+  it('fetches the result thumbnails of jobs that finished before the page opened, once', async () => {
+    const studio = fakeStudio({ getImage: async (input) => ({ ...image(input.imageId), tags: [], albums: [] }) });
+    const s = () => studio.store.getState();
+    s().applyQueue({ paused: false, jobs: [job(1, { status: 'done', imageIds: [11, 12, 13, 14, 15] })] });
+    await Promise.all([s().loadJobResults(1), s().loadJobResults(1)]);
+    expect(s().results[1]?.map((i) => i.id)).toEqual([11, 12, 13, 14]);
+    expect(studio.calls.filter((c) => c.name === 'getImage')).toHaveLength(4);
+  });
 });
