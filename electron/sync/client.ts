@@ -29,7 +29,10 @@ export interface PlatformClientOptions {
   readonly timeoutMs?: number;
   /** Tries of a retryable request; 3 unless given (1: no retries). */
   readonly maxAttempts?: number;
-  /** Backoff between tries: full jitter over min(cap, base × 2^try); 200 ms and 5 s unless given. */
+  /**
+   * Backoff between tries: full jitter over min(cap, base × 2^try); 200 ms and 5 s unless given. A 429 whose
+   * Retry-After exceeds the cap is not waited out here: it is thrown, with `retryAfterMs`, to the caller.
+   */
   readonly retryBaseMs?: number;
   readonly retryCapMs?: number;
   readonly log?: SyncLog;
@@ -104,6 +107,8 @@ export class PlatformClient {
           continue;
         }
         if (!spec.retryable || !error.transient || attempt >= this.maxAttempts || spec.signal?.aborted === true) throw error;
+        // A longer wait than the client's cap is left to the caller (the outbox keeps it in the row, across restarts).
+        if (error.retryAfterMs !== undefined && error.retryAfterMs > this.retryCapMs) throw error;
         const wait = Math.max(error.retryAfterMs ?? 0, fullJitter(attempt, this.retryBaseMs, this.retryCapMs));
         this.log('info', `platform: ${spec.method} ${pathOnly(spec.path)} failed (${error.code}), try ${attempt + 1} in ${wait} ms`);
         await sleep(wait, undefined, spec.signal === undefined ? undefined : { signal: spec.signal });

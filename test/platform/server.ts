@@ -282,7 +282,8 @@ export async function start(options: PlatformOptions = {}): Promise<RunningPlatf
     return `${operation.operationId} ${status} breaks the contract: ${responseAjv.errorsText(validate.errors)}`;
   };
 
-  const app = Fastify({ logger: options.logRequests === true, bodyLimit: 1024 * 1024 });
+  // stop() ends every connection, kept-alive or mid-answer (a fault may be holding one): a test server must not outlive its test.
+  const app = Fastify({ logger: options.logRequests === true, bodyLimit: 1024 * 1024, forceCloseConnections: true });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
 
   const problemReply = (reply: FastifyReply, request: FastifyRequest, problem: Problem, headers: Readonly<Record<string, string>> = {}) =>
