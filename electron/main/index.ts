@@ -98,6 +98,12 @@ function createWindow(store: Store<{ window?: SavedWindowState }>): BrowserWindo
   if (maximized) window.maximize();
   window.once('ready-to-show', () => window.show());
   window.on('close', () => store.set('window', { ...window.getNormalBounds(), maximized: window.isMaximized() }));
+  // A crashed page comes back (its state is all in main); a page that keeps crashing is left for the user to see.
+  let reloads = 0;
+  window.webContents.on('render-process-gone', (_event, details) => {
+    log('error', `the window's page stopped: ${details.reason} (exit code ${details.exitCode})`);
+    if (details.reason !== 'clean-exit' && reloads++ < 3 && !window.isDestroyed()) window.reload();
+  });
   void window.loadURL(APP_URL);
   return window;
 }
