@@ -11,7 +11,9 @@
  *   (`studio:gallery-first-page`, `studio:gallery-first-image`) and Chromium's FCP and LCP are printed beside.
  * - Frame time: the grid is scrolled continuously by script, every animation frame, at two speeds; a frame's
  *   time is the delta between consecutive requestAnimationFrame timestamps. Long Animation Frames (Chromium's
- *   LoAF entries, > 50 ms) are counted beside.
+ *   LoAF entries, > 50 ms) are counted beside, and Chromium's own main-thread times over the run (CDP
+ *   `Performance.getMetrics`: script, style, layout, all tasks) say whether long frames were the page's work or
+ *   a machine too busy to schedule it.
  * Run it alone (other work on two cores shows up as long frames): `npm run bench:ui`.
  */
 import { loadavg } from 'node:os';
@@ -27,8 +29,11 @@ import {
   ScrollRun,
   firstPageProbe,
   firstPageReady,
+  mainThread,
   scrollScript,
+  spentBetween,
   type GallerySelectors,
+  type MainThread,
 } from './ui/page';
 
 const FIRST_PAGE_TARGET_MS = 300;
@@ -95,14 +100,26 @@ async function tabSwitch(browser: Browser, url: string, problems: string[]): Pro
   }
 }
 
-async function scroll(browser: Browser, url: string, problems: string[]): Promise<{ speed: number; run: ScrollRun }[]> {
+interface Scrolled {
+  readonly speed: number;
+  readonly run: ScrollRun;
+  /** Main-thread seconds spent during the run, by kind. */
+  readonly busy: MainThread;
+}
+
+async function scroll(browser: Browser, url: string, problems: string[]): Promise<Scrolled[]> {
   const session = await openPage(browser);
   try {
     await session.page.goto(`${url}#/gallery`);
     await firstPage(session.page);
-    const runs = [];
+    const cdp = await session.page.context().newCDPSession(session.page);
+    await cdp.send('Performance.enable');
+    const runs: Scrolled[] = [];
     for (const speed of SCROLL_SPEEDS) {
-      runs.push({ speed, run: ScrollRun.parse(await session.page.evaluate(scrollScript(SELECTORS.grid, speed, SCROLL_SECONDS))) });
+      const before = mainThread(await cdp.send('Performance.getMetrics'));
+      const run = ScrollRun.parse(await session.page.evaluate(scrollScript(SELECTORS.grid, speed, SCROLL_SECONDS)));
+      const after = mainThread(await cdp.send('Performance.getMetrics'));
+      runs.push({ speed, run, busy: spentBetween(before, after) });
     }
     return runs;
   } finally {
@@ -150,13 +167,19 @@ async function main(): Promise<void> {
     reportFirstPage('cold load of #/gallery', cold);
     reportFirstPage('Generate → Gallery tab', switched);
     console.log(`\nFrame time while scrolling (requestAnimationFrame deltas), ${SCROLL_SECONDS} s per speed; target p95 ≤ ${FRAME_P95_TARGET_MS} ms`);
-    for (const { speed, run } of scrolled) {
+    for (const { speed, run, busy } of scrolled) {
       const p95 = percentile(run.frames, 0.95);
       const blocking = run.long.reduce((sum, f) => sum + f.blocking, 0);
+      const perFrame = (seconds: number) => ((seconds * 1000) / run.frames.length).toFixed(1);
       console.log(
         `  ${`${speed} px/s`.padEnd(10)} ${String(run.frames.length).padStart(4)} frames  p50 ${percentile(run.frames, 0.5).toFixed(1)} ms  p95 ${p95.toFixed(1)} ms  ` +
           `max ${Math.max(...run.frames).toFixed(1)} ms  long frames ${run.long.length} (blocking ${blocking.toFixed(0)} ms)  ` +
           `scrolled ${(run.scrolled / 1000).toFixed(0)}k of ${(run.scrollHeight / 1000).toFixed(0)}k px   ${verdict(p95, FRAME_P95_TARGET_MS)}`,
+      );
+      console.log(
+        `  ${''.padEnd(10)} main thread busy ${((100 * busy.TaskDuration) / SCROLL_SECONDS).toFixed(0)}% of the run; per frame: ` +
+          `script ${perFrame(busy.ScriptDuration)} ms, style ${perFrame(busy.RecalcStyleDuration)} ms, layout ${perFrame(busy.LayoutDuration)} ms, ` +
+          `all tasks ${perFrame(busy.TaskDuration)} ms`,
       );
     }
     console.log(`\nLoad average (1 min) on this machine: ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? NaN).toFixed(2)} after.`);

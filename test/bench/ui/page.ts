@@ -143,3 +143,33 @@ export const ScrollRun = z.object({
   scrollHeight: z.number(),
 });
 export type ScrollRun = z.infer<typeof ScrollRun>;
+
+/** The main thread's cumulative times Chromium keeps (CDP `Performance.getMetrics`), in seconds. */
+export type MainThread = Readonly<Record<'TaskDuration' | 'ScriptDuration' | 'RecalcStyleDuration' | 'LayoutDuration', number>>;
+
+const Metrics = z.object({ metrics: z.array(z.object({ name: z.string(), value: z.number() })) });
+
+export function mainThread(reply: unknown): MainThread {
+  const { metrics } = Metrics.parse(reply);
+  const value = (name: string) => {
+    const found = metrics.find((m) => m.name === name);
+    if (found === undefined) throw new Error(`Chromium reported no ${name} metric`);
+    return found.value;
+  };
+  return {
+    TaskDuration: value('TaskDuration'),
+    ScriptDuration: value('ScriptDuration'),
+    RecalcStyleDuration: value('RecalcStyleDuration'),
+    LayoutDuration: value('LayoutDuration'),
+  };
+}
+
+/** The times spent between two readings. */
+export function spentBetween(before: MainThread, after: MainThread): MainThread {
+  return {
+    TaskDuration: after.TaskDuration - before.TaskDuration,
+    ScriptDuration: after.ScriptDuration - before.ScriptDuration,
+    RecalcStyleDuration: after.RecalcStyleDuration - before.RecalcStyleDuration,
+    LayoutDuration: after.LayoutDuration - before.LayoutDuration,
+  };
+}
