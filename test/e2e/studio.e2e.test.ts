@@ -101,7 +101,7 @@ afterEach(() => {
   expect(app.takeErrors()).toEqual([]);
 });
 
-describe('the studio in Chromium', () => {
+describe('the studio in Chromium', { timeout: 120_000 }, () => {
   it('generates from the prompt, shows progress and a live preview, then the image in the gallery', async () => {
     await fill(byTestId('prompt-editor'), CIRCLE);
     const { tokenCount, maxTokens } = await library('tokenize', { modelId: 'embedded', text: CIRCLE });
