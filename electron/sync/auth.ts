@@ -60,7 +60,13 @@ export class PlatformAuth implements AccessTokens {
   ) {
     this.issuer = options.issuer ?? client.baseUrl;
     this.audience = options.audience ?? PLATFORM_AUDIENCE;
-    this.jwks = createRemoteJWKSet(new URL(options.jwksUrl ?? `${client.baseUrl}/.well-known/jwks.json`), { timeoutDuration: 10_000 });
+    // An unknown kid fetches the key set again at once (no cooldown): the platform rotated its key, or
+    // restarted with a new one. Tokens only ever come from the platform's own answers, so this cannot be
+    // used to make Studio hammer the JWKS.
+    this.jwks = createRemoteJWKSet(new URL(options.jwksUrl ?? `${client.baseUrl}/.well-known/jwks.json`), {
+      timeoutDuration: 10_000,
+      cooldownDuration: 0,
+    });
     this.log = options.log ?? (() => undefined);
     client.useTokens(this);
   }

@@ -14,7 +14,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { importFolder, type Library } from '../../db/index';
 import type { PlatformClient } from './client';
 import { PlatformError } from './errors';
-import { Download, GalleryPage, LikeState } from './wire';
+import { Download, GalleryPage, LikeState, type Generation } from './wire';
 
 export interface GalleryQuery {
   readonly sort: 'newest' | 'most_liked';
@@ -76,7 +76,10 @@ export async function downloadOriginal(client: PlatformClient, library: Library,
     if (received !== download.size) throw new PlatformError('PROTOCOL', `The original has ${received} bytes; the platform said ${download.size}.`);
     const report = await importFolder(library, folder);
     const imported = report.imageIds[0];
-    if (imported !== undefined) return imported;
+    if (imported !== undefined) {
+      await fillGeneration(library, imported, download.generation);
+      return imported;
+    }
     const rejected = report.rejected[0];
     if (rejected !== undefined) throw new PlatformError('INVALID_INPUT', `The library refused the original: ${rejected.message}`, { details: { reason: rejected.reason } });
     const known = await library.db.selectFrom('images').select('id').where('content_hash', '=', hash.digest('hex')).executeTakeFirst();
@@ -85,4 +88,27 @@ export async function downloadOriginal(client: PlatformClient, library: Library,
   } finally {
     await fs.rm(folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * A file that carries no generation metadata of its own (stripped on the way, or written by a tool that keeps
+ * none) gets the platform's record of how it was made, so the library can search it and reuse its settings.
+ * Metadata read from the file is never overwritten.
+ */
+async function fillGeneration(library: Library, imageId: number, generation: Generation): Promise<void> {
+  await library.db
+    .updateTable('images')
+    .set({
+      prompt: generation.prompt,
+      negative_prompt: generation.negativePrompt ?? '',
+      model_name: generation.model,
+      sampler: generation.sampler,
+      steps: generation.steps,
+      guidance: generation.cfgScale,
+      seed: generation.seed,
+    })
+    .where('id', '=', imageId)
+    .where('prompt', '=', '')
+    .where('model_name', 'is', null)
+    .execute();
 }
