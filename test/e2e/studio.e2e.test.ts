@@ -2,7 +2,8 @@
  * The studio as a person uses it: the real renderer in Debian's Chromium, over the web host, over a real Studio
  * with the embedded model, on a fresh library. One story, in order — generate (watching progress and the live
  * preview), find the image in the gallery, favourite it, put it in a new album, search and filter, reload after
- * a restart of the studio and find it all still there, cancel a running job, and add a bad model folder.
+ * a restart of the studio and find it all still there, cancel a running job, add a bad model folder, and speak
+ * the browser's language.
  * Each step checks the library itself too (through the Studio's own calls), not only what the page shows, and
  * fails on any console error, uncaught exception or failed request the page did not expect. Screenshots of each
  * screen land in test-artifacts/screenshots/.
@@ -250,5 +251,27 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
 
     expect((await library('getSettings')).modelFolders).toEqual([]);
     expect((await library('listModels')).map((m) => m.id)).toEqual(['embedded']);
+  });
+
+  it('speaks French to a French browser, and English once the settings say so', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+    const french = await context.newPage();
+    const frenchProblems = new PageProblems(french);
+    try {
+      await french.goto(app.url);
+      await expect.poll(() => french.getByTestId('nav-generate').textContent(), QUICK).toBe('Générer');
+      expect(await french.getAttribute('html', 'lang')).toBe('fr');
+      await screenshot(french, 'generate-fr');
+
+      await french.getByTestId('nav-settings').click();
+      await french.getByTestId('settings-language').selectOption('en');
+      await expect.poll(() => french.getByTestId('nav-settings').textContent(), QUICK).toBe('Settings');
+      expect((await library('getSettings')).language).toBe('en');
+      await french.getByTestId('settings-language').selectOption('system');
+      await expect.poll(() => french.getByTestId('nav-settings').textContent(), QUICK).toBe('Réglages');
+      expect(frenchProblems.take()).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });
