@@ -3,6 +3,8 @@
  * label, its component). The address bar's hash follows the route (`#/gallery`), so a reload stays on it.
  */
 import type { ComponentType } from 'react';
+import { AccountScreen } from '../features/account/AccountScreen';
+import { CommunityScreen } from '../features/community/CommunityScreen';
 import { GalleryScreen } from '../features/gallery/GalleryScreen';
 import { GenerateScreen } from '../features/generate/GenerateScreen';
 import { SettingsScreen } from '../features/settings/SettingsScreen';
@@ -17,7 +19,9 @@ interface Route {
 export const ROUTES = [
   { id: 'generate', label: 'nav.generate', Screen: GenerateScreen },
   { id: 'gallery', label: 'nav.gallery', Screen: GalleryScreen },
+  { id: 'community', label: 'nav.community', Screen: CommunityScreen },
   { id: 'settings', label: 'nav.settings', Screen: SettingsScreen },
+  { id: 'account', label: 'nav.account', Screen: AccountScreen },
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

@@ -49,6 +49,8 @@ export function bindEvents(store: StudioStore, host: Host): () => void {
       else refreshImages();
     }),
     client.on('settings.changed', ({ settings }) => s().applySettings(settings)),
+    client.on('sync.progress', (progress) => s().applySyncProgress(progress)),
+    client.on('account.changed', ({ account }) => s().applyAccount(account)),
     host.onStatus((status) => {
       s().setConnection(status);
       // What happened while the connection was down is not replayed: load it all again.

@@ -5,11 +5,15 @@
  */
 import { createStore, type StateCreator, type StoreApi } from 'zustand/vanilla';
 import type { Result, StudioError } from '../../../electron/contract';
+import { createAccountSlice, type AccountSlice } from '../features/account/account-slice';
 import { createAlbumsSlice, type AlbumsSlice } from '../features/albums/albums-slice';
+import { createCommunitySlice, type CommunitySlice } from '../features/community/community-slice';
+import { createCompanionsSlice, type CompanionsSlice } from '../features/companions/companions-slice';
 import { createGallerySlice, type GallerySlice } from '../features/gallery/gallery-slice';
 import { createGenerateSlice, type GenerateSlice } from '../features/generate/generate-slice';
 import { createImportsSlice, type ImportsSlice } from '../features/imports/imports-slice';
 import { createNoticesSlice, type NoticesSlice } from '../features/notices/notices-slice';
+import { createPublishSlice, type PublishSlice } from '../features/publish/publish-slice';
 import { createQueueSlice, type QueueSlice } from '../features/queue/queue-slice';
 import { createSettingsSlice, type SettingsSlice } from '../features/settings/settings-slice';
 import { createViewerSlice, type ViewerSlice } from '../features/viewer/viewer-slice';
@@ -22,7 +26,7 @@ export interface StoreDeps {
   readonly languages: readonly string[];
 }
 
-export type StudioState = AppSlice & NoticesSlice & GenerateSlice & QueueSlice & GallerySlice & ViewerSlice & AlbumsSlice & SettingsSlice & ImportsSlice;
+export type StudioState = AppSlice & NoticesSlice & GenerateSlice & QueueSlice & GallerySlice & ViewerSlice & AlbumsSlice & SettingsSlice & ImportsSlice & AccountSlice & PublishSlice & CompanionsSlice & CommunitySlice;
 export type SliceCreator<T> = (deps: StoreDeps) => StateCreator<StudioState, [], [], T>;
 export type StudioStore = StoreApi<StudioState>;
 
@@ -37,6 +41,10 @@ export function createStudioStore(deps: StoreDeps): StudioStore {
     ...createAlbumsSlice(deps)(...a),
     ...createSettingsSlice(deps)(...a),
     ...createImportsSlice(deps)(...a),
+    ...createAccountSlice(deps)(...a),
+    ...createPublishSlice(deps)(...a),
+    ...createCompanionsSlice(deps)(...a),
+    ...createCommunitySlice(deps)(...a),
   }));
 }
 

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { GENERATION_LIMITS, SAMPLERS } from '../../../../electron/contract';
 import { NumberField } from '../../components/NumberField';
+import { CompanionPicker } from '../companions/CompanionPicker';
 import { useStudioShallow, useT } from '../../store/react';
 import { QueuePanel } from '../queue/QueuePanel';
 import { usableModels } from './generate-slice';
@@ -37,6 +38,7 @@ function GenerateForm() {
     >
       <PromptEditor field="prompt" testId="prompt-editor" />
       <PromptEditor field="negativePrompt" testId="negative-prompt-editor" />
+      <CompanionPicker />
 
       <div className="form-grid">
         <label className="field" htmlFor={ids.model}>

@@ -126,7 +126,9 @@ export const createGenerateSlice: SliceCreator<GenerateSlice> = (deps) => (set, 
       if (get().submitting) return false;
       set({ submitting: true });
       try {
-        const submitted = await valueOr(get, client.submitGeneration(toGenerationInput(get().form)));
+        const { form, companionId } = get();
+        const input = toGenerationInput(form);
+        const submitted = await valueOr(get, client.submitGeneration(companionId === null ? input : { ...input, companionId }));
         return submitted !== undefined;
       } finally {
         set({ submitting: false });

@@ -2,6 +2,8 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { ImageDetails } from '../../../../electron/contract';
 import { SAMPLERS } from '../../../../electron/contract';
 import { Stars } from '../../components/Stars';
+import { PublishButton } from '../publish/PublishDialog';
+import { SyncBadge } from '../publish/SyncBadge';
 import { useHost, useStudio, useStudioShallow, useT } from '../../store/react';
 import { parametersText } from './parameters';
 
@@ -164,6 +166,8 @@ function ViewerPanel({ details }: { details: ImageDetails }) {
           ♥ {t(details.favourite ? 'viewer.favourited' : 'viewer.favourite')}
         </button>
         <Stars value={details.rating} onChange={(r) => void actions.setViewerRating(r)} testId="viewer-rating" />
+        <SyncBadge state={details.syncState} label={t(`sync.${details.syncState}`)} withLabel />
+        <PublishButton details={details} />
       </div>
       {details.deletedAt !== null && <p className="banner">{t('viewer.inTrash')}</p>}
 
