@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { CallName, CallOutput } from '../../electron/contract';
+import type { Result } from '../../electron/contract';
 import { PageProblems, launchChromium, screenshot } from './support/chromium';
 import { builtRenderer } from './support/renderer';
 import { startStudio, type StudioUnderTest } from './support/studio';
@@ -33,11 +33,11 @@ let page: Page;
 let problems: PageProblems;
 const ids = { circle: 0, triangle: 0, album: 0 };
 
-/** A call straight to the Studio: what the library holds, whatever the page shows. */
-async function library<K extends CallName>(name: K, input?: unknown): Promise<CallOutput<K>> {
-  const result = await app.studio.dispatch(name, input);
-  if (!result.ok) throw new Error(`${name} failed: ${result.error.code}: ${result.error.message}`);
-  return result.value as CallOutput<K>;
+/** The value of a call straight to the Studio (`app.client`): what the library holds, whatever the page shows. */
+async function ok<T>(call: Promise<Result<T>>): Promise<T> {
+  const result = await call;
+  if (!result.ok) throw new Error(`the Studio answered ${result.error.code}: ${result.error.message}`);
+  return result.value;
 }
 
 const byTestId = (id: string) => page.getByTestId(id);
@@ -60,14 +60,14 @@ async function fill(locator: Locator, value: string): Promise<void> {
 
 async function generate(prompt: string, steps: number): Promise<Locator> {
   await byTestId('nav-generate').click();
-  const before = await library('listQueue');
+  const before = await ok(app.client.listQueue());
   await fill(byTestId('prompt-editor'), prompt);
   await fill(byTestId('steps-input'), String(steps));
   await byTestId('generate-button').click();
   // The new job: the one the queue did not have before.
   const known = new Set(before.jobs.map((j) => j.id));
   let jobId = 0;
-  await expect.poll(async () => (jobId = (await library('listQueue')).jobs.find((j) => !known.has(j.id))?.id ?? 0), QUICK).toBeGreaterThan(0);
+  await expect.poll(async () => (jobId = (await ok(app.client.listQueue())).jobs.find((j) => !known.has(j.id))?.id ?? 0), QUICK).toBeGreaterThan(0);
   return page.locator(`[data-testid="queue-item"][data-job-id="${jobId}"]`);
 }
 
@@ -105,7 +105,7 @@ afterEach(() => {
 describe('the studio in Chromium', { timeout: 120_000 }, () => {
   it('generates from the prompt, shows progress and a live preview, then the image in the gallery', async () => {
     await fill(byTestId('prompt-editor'), CIRCLE);
-    const { tokenCount, maxTokens } = await library('tokenize', { modelId: 'embedded', text: CIRCLE });
+    const { tokenCount, maxTokens } = await ok(app.client.tokenize({ modelId: 'embedded', text: CIRCLE }));
     await expect.poll(() => byTestId('prompt-editor-tokens').textContent(), QUICK).toBe(`${tokenCount} / ${maxTokens} tokens`);
     await screenshot(page, 'generate');
 
@@ -122,7 +122,7 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
     await expect.poll(() => job.getAttribute('data-status'), SLOW).toBe('done');
     await job.getByTestId('job-result').waitFor();
 
-    const images = (await library('listImages', {})).items;
+    const images = (await ok(app.client.listImages({}))).items;
     expect(images.map((i) => [i.prompt, i.steps])).toEqual([[CIRCLE, WATCHED_STEPS]]);
     ids.circle = images[0]?.id ?? 0;
 
@@ -142,7 +142,7 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
 
     await byTestId('favourite-button').click();
     await expect.poll(() => byTestId('favourite-button').getAttribute('aria-pressed'), QUICK).toBe('true');
-    await expect.poll(async () => (await library('getImage', { imageId: ids.circle })).favourite, QUICK).toBe(true);
+    await expect.poll(async () => (await ok(app.client.getImage({ imageId: ids.circle }))).favourite, QUICK).toBe(true);
     await screenshot(page, 'viewer');
 
     await byTestId('viewer-close').click();
@@ -156,11 +156,11 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
     const album = page.locator('[data-testid="album-item"][data-album-name="Shapes"]');
     await album.waitFor();
     ids.album = Number(await album.getAttribute('data-album-id'));
-    expect((await library('listAlbums')).map((a) => [a.id, a.name])).toEqual([[ids.album, 'Shapes']]);
+    expect((await ok(app.client.listAlbums())).map((a) => [a.id, a.name])).toEqual([[ids.album, 'Shapes']]);
 
     await openGallery();
     await tiles().first().dragTo(album);
-    await expect.poll(async () => (await library('listAlbumImages', { albumId: ids.album })).items.map((i) => i.id), QUICK).toEqual([ids.circle]);
+    await expect.poll(async () => (await ok(app.client.listAlbumImages({ albumId: ids.album }))).items.map((i) => i.id), QUICK).toEqual([ids.circle]);
 
     await album.getByTestId('album-open').click();
     await expect.poll(() => byTestId('gallery-title').textContent(), QUICK).toBe('Shapes');
@@ -171,7 +171,7 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
   it('searches by a word of the prompt and filters by favourites', async () => {
     const job = await generate(TRIANGLE, 20);
     await expect.poll(() => job.getAttribute('data-status'), SLOW).toBe('done');
-    ids.triangle = (await library('listImages', { filters: { text: 'triangle' } })).items[0]?.id ?? 0;
+    ids.triangle = (await ok(app.client.listImages({ filters: { text: 'triangle' } }))).items[0]?.id ?? 0;
     expect(ids.triangle).toBeGreaterThan(0);
 
     await openGallery();
@@ -223,9 +223,9 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
     await screenshot(page, 'queue-cancelled');
 
     const jobId = Number(await job.getAttribute('data-job-id'));
-    const stored = (await library('listQueue')).jobs.find((j) => j.id === jobId);
+    const stored = (await ok(app.client.listQueue())).jobs.find((j) => j.id === jobId);
     expect([stored?.status, stored?.imageIds]).toEqual(['cancelled', []]);
-    expect((await library('countImages', {})).count).toBe(2);
+    expect((await ok(app.client.countImages({}))).count).toBe(2);
   });
 
   it('says clearly that a folder without a model is not a model folder', async () => {
@@ -249,8 +249,8 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
     expect(text).not.toMatch(/\n\s+at |\.ts:\d+|Error:/);
     await screenshot(page, 'error');
 
-    expect((await library('getSettings')).modelFolders).toEqual([]);
-    expect((await library('listModels')).map((m) => m.id)).toEqual(['embedded']);
+    expect((await ok(app.client.getSettings())).modelFolders).toEqual([]);
+    expect((await ok(app.client.listModels())).map((m) => m.id)).toEqual(['embedded']);
   });
 
   it('speaks French to a French browser, and English once the settings say so', async () => {
@@ -266,7 +266,7 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
       await french.getByTestId('nav-settings').click();
       await french.getByTestId('settings-language').selectOption('en');
       await expect.poll(() => french.getByTestId('nav-settings').textContent(), QUICK).toBe('Settings');
-      expect((await library('getSettings')).language).toBe('en');
+      expect((await ok(app.client.getSettings())).language).toBe('en');
       await french.getByTestId('settings-language').selectOption('system');
       await expect.poll(() => french.getByTestId('nav-settings').textContent(), QUICK).toBe('Réglages');
       expect(frenchProblems.take()).toEqual([]);

@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createStudioClient, type StudioClient } from '../../../electron/contract';
 import { JsonSettingsFile } from '../../../electron/core/settings';
 import { Studio } from '../../../electron/core/studio';
 import { startWebHost, type WebHost } from '../../../electron/web/server';
@@ -16,6 +17,8 @@ export interface StudioUnderTest {
   /** The page to open, session token included; the same across `restart`. */
   readonly url: string;
   readonly studio: Studio;
+  /** The typed contract client over the running Studio: replies are checked as the renderer's are. */
+  readonly client: StudioClient;
   /** The Studio's and the web host's error log lines since the last call. */
   takeErrors(): string[];
   /** Closes the web host and the Studio, then opens both again on the same library, port and token. */
@@ -28,13 +31,15 @@ export interface StudioOptions {
   readonly rendererDir: string;
   /** An existing library to serve (left in place by `close`); default: a new one in the temporary folder. */
   readonly libraryDir?: string;
+  /** The platform to sign in and publish to (a reference platform the test started); its session is kept in the temporary folder. */
+  readonly platformUrl?: string;
 }
 
 export async function startStudio(options: StudioOptions): Promise<StudioUnderTest> {
   const dir = await mkdtemp(path.join(tmpdir(), 'studio-e2e-'));
   const libraryDir = options.libraryDir ?? path.join(dir, 'library');
   // An empty models folder of its own: the tests see the embedded model and nothing of this machine's user.
-  const env = { STUDIO_MODELS: path.join(dir, 'models') };
+  const env = { STUDIO_MODELS: path.join(dir, 'models'), STUDIO_SECRETS: path.join(dir, 'platform-session.json') };
   await mkdir(env.STUDIO_MODELS);
   let errors: string[] = [];
   const settings = new JsonSettingsFile(path.join(dir, 'settings.json'));
@@ -47,6 +52,7 @@ export async function startStudio(options: StudioOptions): Promise<StudioUnderTe
       settings,
       version: 'e2e',
       env,
+      ...(options.platformUrl === undefined ? {} : { platform: { url: options.platformUrl } }),
       log: (level, message) => {
         if (level === 'error') errors.push(message);
       },
@@ -80,6 +86,14 @@ export async function startStudio(options: StudioOptions): Promise<StudioUnderTe
   }
   const { url, port, token } = first;
   let closed = false;
+  const running = () => {
+    if (studio === undefined) throw new Error('the Studio is not running');
+    return studio;
+  };
+  const client = createStudioClient(
+    { call: (name, input) => running().dispatch(name, input), subscribe: (listener) => running().subscribe((e) => listener(e.name, e.payload)) },
+    { fileUrl: (relative) => relative },
+  );
 
   return {
     dir,
@@ -91,9 +105,9 @@ export async function startStudio(options: StudioOptions): Promise<StudioUnderTe
       return taken;
     },
     get studio() {
-      if (studio === undefined) throw new Error('the Studio is not running');
-      return studio;
+      return running();
     },
+    client,
     restart: async () => {
       await stop();
       await open(port, token);
