@@ -35,7 +35,9 @@ export function windowOptions(preload: string, bounds: WindowBounds): BrowserWin
       webviewTag: false,
       navigateOnDragDrop: false,
       safeDialogs: true,
-      spellcheck: true,
+      // Chromium's spellchecker downloads its dictionaries from Google: an offline studio makes no such request
+      // (and prompts are mostly not prose).
+      spellcheck: false,
     },
   };
 }

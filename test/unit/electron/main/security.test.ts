@@ -11,7 +11,7 @@ import {
 } from '../../../../electron/main/security';
 
 describe('windowOptions', () => {
-  it('follows the security checklist: isolated, sandboxed, no Node, web security on, no webview', () => {
+  it('follows the security checklist: isolated, sandboxed, no Node, web security on, no webview, no spellchecker downloads', () => {
     const options = windowOptions('/app/out/preload/index.cjs', { width: 1000, height: 700 });
     expect(options.webPreferences).toEqual({
       preload: '/app/out/preload/index.cjs',
@@ -26,7 +26,7 @@ describe('windowOptions', () => {
       webviewTag: false,
       navigateOnDragDrop: false,
       safeDialogs: true,
-      spellcheck: true,
+      spellcheck: false,
     });
     expect(options).toMatchObject({ width: 1000, height: 700, show: false });
     expect(options.x).toBeUndefined();
