@@ -44,15 +44,16 @@ export function windowOptions(preload: string, bounds: WindowBounds): BrowserWin
 
 /**
  * Sent with every `studio://app` response. Scripts, styles and fonts from the app only (no inline script, no
- * eval); images also from the library and as data: (live previews) or blob: URLs; nothing may be fetched from
- * the network, framed, or posted.
+ * eval); images also from the library, as data: (live previews) or blob: URLs, and over https (the community
+ * gallery's thumbnails, short-lived URLs on the platform's storage); nothing else may be fetched from the
+ * network, framed, or posted.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "font-src 'self'",
-  `img-src 'self' ${LIBRARY_ORIGIN} data: blob:`,
+  `img-src 'self' ${LIBRARY_ORIGIN} data: blob: https:`,
   "connect-src 'self'",
   "worker-src 'self'",
   "manifest-src 'self'",

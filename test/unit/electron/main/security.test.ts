@@ -47,10 +47,11 @@ describe('CONTENT_SECURITY_POLICY', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
   });
 
-  it('lets images come from the library and from data: (previews), and nothing reach the network', () => {
-    expect(directives.get('img-src')).toEqual(["'self'", 'studio://library', 'data:', 'blob:']);
+  it('lets images come from the library, data: (previews) and https (community thumbnails), and nothing else reach the network', () => {
+    expect(directives.get('img-src')).toEqual(["'self'", 'studio://library', 'data:', 'blob:', 'https:']);
     expect(directives.get('connect-src')).toEqual(["'self'"]);
-    expect(CONTENT_SECURITY_POLICY).not.toMatch(/https?:/);
+    expect(CONTENT_SECURITY_POLICY.replace(/img-src [^;]*/, '')).not.toMatch(/https?:/);
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/http:/);
     for (const name of ['object-src', 'base-uri', 'form-action', 'frame-src', 'frame-ancestors']) expect(directives.get(name)).toEqual(["'none'"]);
   });
 });
