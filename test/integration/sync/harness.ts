@@ -61,7 +61,7 @@ export async function addImages(library: Library, count: number, options: { prom
 }
 
 export async function startHarness(
-  options: { readonly platform?: PlatformOptions; readonly sync?: Partial<Omit<PlatformSyncOptions, 'library' | 'baseUrl' | 'secrets'>> } = {},
+  options: { readonly platform?: PlatformOptions; readonly sync?: Partial<Omit<PlatformSyncOptions, 'library' | 'baseUrl'>> } = {},
 ): Promise<Harness> {
   const started = await startPlatform(options.platform);
   const dir = await mkdtemp(path.join(tmpdir(), 'studio-sync-'));
