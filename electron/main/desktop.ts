@@ -6,8 +6,8 @@
  *
  * Runtime: Electron main (no Electron import).
  */
-import { z } from 'zod';
 import { promises as fs } from 'node:fs';
+import { z } from 'zod';
 import { DESKTOP_CALLS, fail, isDesktopCallName, ok, type DesktopHandlers, type Result, type StudioError } from '../contract';
 import { StudioFailure } from '../core/errors';
 import { containedPath } from '../web/server';
