@@ -55,8 +55,11 @@ function guardContents(contents: WebContents): void {
     if (decision.openExternal !== undefined) void shell.openExternal(decision.openExternal);
   };
   contents.on('will-navigate', guard);
-  contents.on('will-frame-navigate', guard);
   contents.on('will-redirect', guard);
+  // Subframes (the CSP allows none): kept on the app too, but never the reason to open a browser.
+  contents.on('will-frame-navigate', (event) => {
+    if (!event.isMainFrame && navigationDecision(event.url).action === 'deny') event.preventDefault();
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     const decision = windowOpenDecision(url);

@@ -27,7 +27,7 @@ interface Report {
   page: { status: number; csp: string; body: string };
   escapeStatus: number;
   permissions: Record<string, boolean | undefined>;
-  navigation: { externalPrevented: boolean; inAppPrevented: boolean };
+  navigation: { externalPrevented: boolean; inAppPrevented: boolean; subframePrevented: boolean };
   windowOpen: unknown;
   modelIds: string[];
   untrusted: string;
@@ -101,7 +101,7 @@ describe('the main bundle under a stand-in Electron', () => {
 
   it('installs the permission, navigation and new-window guards', () => {
     expect(report.permissions).toEqual({ media: false, fullscreen: true, fullscreenElsewhere: false, check: false, device: false });
-    expect(report.navigation).toEqual({ externalPrevented: true, inAppPrevented: false });
+    expect(report.navigation).toEqual({ externalPrevented: true, inAppPrevented: false, subframePrevented: true });
     expect(report.windowOpen).toEqual({ action: 'deny' });
     const opened = report.record.filter((r) => r.name === 'shell.openExternal').map((r) => r.args[0]);
     expect(opened).toEqual(['https://example.com/docs', 'https://example.com/new']);

@@ -52,6 +52,8 @@ const navigation = new PreventableEvent('https://example.com/docs');
 contents.emit('will-navigate', navigation);
 const inApp = new PreventableEvent('studio://app/#/gallery');
 contents.emit('will-navigate', inApp);
+const subframe = Object.assign(new PreventableEvent('https://example.com/frame'), { isMainFrame: false });
+contents.emit('will-frame-navigate', subframe);
 
 // The page's calls.
 const models = (await invoke('studio:call', trusted, 'listModels', undefined)) as { ok: boolean; value: { id: string }[] };
@@ -95,7 +97,7 @@ const report = {
     check: sessionHandlers.permissionCheck?.(contents, 'geolocation', 'studio://app'),
     device: sessionHandlers.devicePermission?.(),
   },
-  navigation: { externalPrevented: navigation.defaultPrevented, inAppPrevented: inApp.defaultPrevented },
+  navigation: { externalPrevented: navigation.defaultPrevented, inAppPrevented: inApp.defaultPrevented, subframePrevented: subframe.defaultPrevented },
   windowOpen: contents.windowOpenHandler?.({ url: 'https://example.com/new' }),
   modelIds: models.ok ? models.value.map((m) => m.id) : [],
   untrusted,
