@@ -53,7 +53,7 @@ const TYPES: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-const COMMON: Readonly<Record<string, string>> = { 'x-content-type-options': 'nosniff', 'cross-origin-resource-policy': 'same-site' };
+const COMMON: Readonly<Record<string, string>> = { 'x-content-type-options': 'nosniff' };
 
 function text(status: number, message: string): Response {
   return new Response(`${message}\n`, { status, headers: { ...COMMON, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
