@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { ThumbnailWarmup } from '../features/gallery/ThumbnailWarmup';
 import { DropImport, ImportStatus } from '../features/imports/DropImport';
 import { Notices } from '../features/notices/Notices';
 import { Viewer } from '../features/viewer/Viewer';
@@ -42,6 +43,7 @@ export function App() {
       <main className="screen" data-testid={`screen-${route}`}>
         <current.Screen />
       </main>
+      {route !== 'gallery' && <ThumbnailWarmup />}
       {viewerOpen && <Viewer />}
       <DropImport />
       <ImportStatus />

@@ -23,6 +23,16 @@ export const createAppSlice: SliceCreator<AppSlice> = (deps) => (set, get) => ({
   setConnection: (connection) => set({ connection }),
   loadAll: async () => {
     const s = get();
-    await Promise.all([s.loadSettings(), s.loadModels(), s.loadQueue(), s.loadAlbums(), s.loadTags(), s.loadImages()]);
+    // What the screen in view shows goes first, alone: the studio answers calls in the order they arrive, so a
+    // request sent alongside slower ones would wait for them.
+    const all = [s.loadImages, s.loadQueue, s.loadSettings, s.loadModels, s.loadAlbums, s.loadTags];
+    const byScreen: Partial<Record<RouteId, readonly (() => Promise<void>)[]>> = {
+      generate: [s.loadModels, s.loadSettings, s.loadQueue],
+      gallery: [s.loadImages, s.loadAlbums],
+      settings: [s.loadSettings, s.loadModels],
+    };
+    const first = byScreen[s.route] ?? [];
+    await Promise.all(first.map((load) => load()));
+    await Promise.all(all.filter((load) => !first.includes(load)).map((load) => load()));
   },
 });

@@ -6,9 +6,10 @@
  * screen, `studio:gallery-first-image` when its first thumbnail has loaded.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ImageSummary } from '../../../../electron/contract';
 import { useHost, useStudioShallow, useT } from '../../store/react';
+import { SyncBadge, syncLabels } from '../publish/SyncBadge';
 import { isImageDrag, readDraggedImages, writeDraggedImages } from './drag';
 import { inAlbumOrder, type SelectMode } from './gallery-slice';
 
@@ -17,6 +18,7 @@ export const GAP = 8;
 
 export function GalleryGrid() {
   const t = useT();
+  const { client } = useHost();
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const { items, nextCursor, loading, loaded, selected, allSelected, focus, reorderable } = useStudioShallow((s) => ({
@@ -57,7 +59,9 @@ export function GalleryGrid() {
     count: rows,
     getScrollElement: () => scroller.current,
     estimateSize: () => tile + GAP,
-    overscan: 3,
+    overscan: 2,
+    // Let React batch the renders that scrolling asks for instead of rendering inside each scroll event.
+    useFlushSync: false,
   });
   useEffect(() => virtualizer.measure(), [tile, virtualizer]);
 
@@ -147,6 +151,19 @@ export function GalleryGrid() {
     [actions],
   );
 
+  const handlers = useMemo<TileHandlers>(
+    () => ({
+      onClick: onTileClick,
+      onOpen: onTileOpen,
+      onDragStart: onTileDragStart,
+      onDrop: onTileDrop,
+      onFirstLoad: onFirstImage,
+      src: (image) => client.fileUrl(image.thumbnailPath ?? image.filePath),
+      labels: { favourite: t('viewer.favourite'), open: t('gallery.open'), sync: syncLabels(t) },
+    }),
+    [onTileClick, onTileOpen, onTileDragStart, onTileDrop, onFirstImage, client, t],
+  );
+
   return (
     <div
       ref={scroller}
@@ -163,33 +180,70 @@ export function GalleryGrid() {
       {loaded && items.length === 0 && <p className="empty" data-testid="gallery-empty">{t('gallery.empty')}</p>}
       <div className="gallery-rows" style={{ height: virtualizer.getTotalSize() + GAP }}>
         {virtualRows.map((row) => (
-          <div key={row.key} className="gallery-row" role="row" style={{ transform: `translateY(${row.start + GAP}px)`, height: tile, gap: GAP, paddingLeft: GAP }}>
-            {items.slice(row.index * columns, row.index * columns + columns).map((image, i) => {
-              const index = row.index * columns + i;
-              return (
-                <Tile
-                  key={image.id}
-                  image={image}
-                  index={index}
-                  size={tile}
-                  selected={allSelected || selected.has(image.id)}
-                  focused={index === focus}
-                  reorderable={reorderable}
-                  onClick={onTileClick}
-                  onOpen={onTileOpen}
-                  onDragStart={onTileDragStart}
-                  onDrop={onTileDrop}
-                  onFirstLoad={index === 0 ? onFirstImage : undefined}
-                />
-              );
-            })}
-          </div>
+          <Row
+            key={row.key}
+            index={row.index}
+            start={row.start}
+            columns={columns}
+            tile={tile}
+            items={items}
+            selected={selected}
+            allSelected={allSelected}
+            focus={focus}
+            reorderable={reorderable}
+            handlers={handlers}
+          />
         ))}
       </div>
       {loading && <div className="gallery-loading" data-testid="gallery-loading">{t('gallery.loading')}</div>}
     </div>
   );
 }
+
+interface TileHandlers {
+  readonly onClick: (index: number, event: MouseEvent) => void;
+  readonly onOpen: (index: number) => void;
+  readonly onDragStart: (image: ImageSummary, event: DragEvent) => void;
+  readonly onDrop: (image: ImageSummary, event: DragEvent) => void;
+  /** Called when the gallery's first thumbnail has loaded. */
+  readonly onFirstLoad: () => void;
+  readonly src: (image: ImageSummary) => string;
+  readonly labels: { readonly favourite: string; readonly open: string; readonly sync: ReturnType<typeof syncLabels> };
+}
+
+interface RowProps {
+  readonly index: number;
+  readonly start: number;
+  readonly columns: number;
+  readonly tile: number;
+  readonly items: readonly ImageSummary[];
+  readonly selected: ReadonlySet<number>;
+  readonly allSelected: boolean;
+  readonly focus: number;
+  readonly reorderable: boolean;
+  readonly handlers: TileHandlers;
+}
+
+/** One row of tiles; memoized, so scrolling re-renders only the rows that enter the view. */
+const Row = memo(function Row({ index, start, columns, tile, items, selected, allSelected, focus, reorderable, handlers }: RowProps) {
+  const first = index * columns;
+  return (
+    <div className="gallery-row" role="row" style={{ transform: `translateY(${start + GAP}px)`, height: tile, gap: GAP, paddingLeft: GAP }}>
+      {items.slice(first, first + columns).map((image, i) => (
+        <Tile
+          key={image.id}
+          image={image}
+          index={first + i}
+          size={tile}
+          selected={allSelected || selected.has(image.id)}
+          focused={first + i === focus}
+          reorderable={reorderable}
+          handlers={handlers}
+        />
+      ))}
+    </div>
+  );
+});
 
 interface TileProps {
   readonly image: ImageSummary;
@@ -198,16 +252,10 @@ interface TileProps {
   readonly selected: boolean;
   readonly focused: boolean;
   readonly reorderable: boolean;
-  readonly onClick: (index: number, event: MouseEvent) => void;
-  readonly onOpen: (index: number) => void;
-  readonly onDragStart: (image: ImageSummary, event: DragEvent) => void;
-  readonly onDrop: (image: ImageSummary, event: DragEvent) => void;
-  readonly onFirstLoad: (() => void) | undefined;
+  readonly handlers: TileHandlers;
 }
 
-const Tile = memo(function Tile({ image, index, size, selected, focused, reorderable, onClick, onOpen, onDragStart, onDrop, onFirstLoad }: TileProps) {
-  const { client } = useHost();
-  const t = useT();
+const Tile = memo(function Tile({ image, index, size, selected, focused, reorderable, handlers }: TileProps) {
   return (
     <div
       className={`tile${selected ? ' selected' : ''}${focused ? ' focused' : ''}`}
@@ -218,25 +266,32 @@ const Tile = memo(function Tile({ image, index, size, selected, focused, reorder
       data-index={index}
       style={{ width: size, height: size }}
       draggable
-      onClick={(event) => onClick(index, event)}
-      onDoubleClick={() => onOpen(index)}
-      onDragStart={(event) => onDragStart(image, event)}
+      onClick={(event) => handlers.onClick(index, event)}
+      onDoubleClick={() => handlers.onOpen(index)}
+      onDragStart={(event) => handlers.onDragStart(image, event)}
       onDragOver={reorderable ? (event) => event.preventDefault() : undefined}
-      onDrop={reorderable ? (event) => onDrop(image, event) : undefined}
+      onDrop={reorderable ? (event) => handlers.onDrop(image, event) : undefined}
     >
-      <img src={client.fileUrl(image.thumbnailPath ?? image.filePath)} alt={image.prompt} loading="lazy" decoding="async" draggable={false} onLoad={onFirstLoad} />
+      <img src={handlers.src(image)} alt={image.prompt} decoding="async" draggable={false} onLoad={index === 0 ? handlers.onFirstLoad : undefined} />
       <div className="tile-badges">
         {image.favourite && (
-          <span className="badge fav" data-testid="tile-favourite" title={t('viewer.favourite')}>
+          <span className="badge fav" data-testid="tile-favourite" title={handlers.labels.favourite}>
             ♥
           </span>
         )}
         {image.rating > 0 && <span className="badge">{'★'.repeat(image.rating)}</span>}
+        <SyncBadge state={image.syncState} label={handlers.labels.sync[image.syncState]} />
       </div>
-      <button type="button" className="tile-open" aria-label={t('gallery.open')} data-testid="tile-open" onClick={(event) => {
-        event.stopPropagation();
-        onOpen(index);
-      }}>
+      <button
+        type="button"
+        className="tile-open"
+        aria-label={handlers.labels.open}
+        data-testid="tile-open"
+        onClick={(event) => {
+          event.stopPropagation();
+          handlers.onOpen(index);
+        }}
+      >
         ⤢
       </button>
     </div>

@@ -54,6 +54,8 @@ export interface GallerySlice {
 }
 
 export const PAGE_SIZE = 200;
+/** The first page of a query: a few screens' worth, so that it arrives and renders sooner. */
+export const FIRST_PAGE_SIZE = 80;
 export const COUNT_CAP = 10_000;
 export const DEFAULT_SORT: ImageSort = 'newest';
 
@@ -99,8 +101,9 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, ge
   const reload = async (limit: number, keepSelection: boolean) => {
     const current = ++query;
     set({ loading: true, ...(keepSelection ? {} : { ...noSelection, items: [], nextCursor: null, loaded: false, total: null }) });
-    void count(current);
     const page = await valueOr(get, fetchPage(limit, null));
+    // Counted once the page is here, so that the page's request does not wait behind the count.
+    void count(current);
     if (current !== query) return;
     if (page === undefined) {
       set({ loading: false, loaded: true });
@@ -149,7 +152,7 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, ge
       set({ source: { kind: 'album', album }, filters: {}, sort: DEFAULT_SORT });
       void get().loadImages();
     },
-    loadImages: () => reload(PAGE_SIZE, false),
+    loadImages: () => reload(FIRST_PAGE_SIZE, false),
     refreshImages: () => reload(Math.min(1000, Math.max(PAGE_SIZE, get().items.length)), true),
     loadMore: async () => {
       const { loading, nextCursor } = get();

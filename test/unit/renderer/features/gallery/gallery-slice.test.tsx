@@ -2,7 +2,7 @@
 /** The gallery slice: keyset pages, stale replies, the selection's three modes and "select all", album sources. */
 import { describe, expect, it } from 'vitest';
 import type { Album, ImageSummary } from '../../../../../electron/contract';
-import { effectiveFilters, inAlbumOrder, PAGE_SIZE } from '../../../../../renderer/src/features/gallery/gallery-slice';
+import { effectiveFilters, FIRST_PAGE_SIZE, inAlbumOrder, PAGE_SIZE } from '../../../../../renderer/src/features/gallery/gallery-slice';
 import { fakeStudio, image, settle } from '../../support';
 
 /** A library of `count` images served newest first, in pages, with the cursor the real library would give. */
@@ -30,22 +30,27 @@ const album = (patch: Partial<Album> = {}): Album => ({
 });
 
 describe('gallery slice', () => {
-  it('loads the first page, then the next ones with the cursor, until there are no more', async () => {
-    const studio = fakeStudio(library(PAGE_SIZE * 2 + 5));
+  it('loads a short first page, then full pages with the cursor, until there are no more', async () => {
+    const count = FIRST_PAGE_SIZE + PAGE_SIZE + 5;
+    const studio = fakeStudio(library(count));
     await studio.store.getState().loadImages();
     await settle();
     let s = studio.store.getState();
-    expect(s.items).toHaveLength(PAGE_SIZE);
-    expect(s.items[0]?.id).toBe(PAGE_SIZE * 2 + 5);
-    expect(s.total).toBe(PAGE_SIZE * 2 + 5);
+    expect(s.items).toHaveLength(FIRST_PAGE_SIZE);
+    expect(s.items[0]?.id).toBe(count);
+    expect(s.total).toBe(count);
     await s.loadMore();
     await s.loadMore();
     s = studio.store.getState();
-    expect(s.items).toHaveLength(PAGE_SIZE * 2 + 5);
-    expect(new Set(s.items.map((i) => i.id)).size).toBe(PAGE_SIZE * 2 + 5);
+    expect(s.items).toHaveLength(count);
+    expect(new Set(s.items.map((i) => i.id)).size).toBe(count);
     expect(s.nextCursor).toBeNull();
-    const pages = studio.calls.filter((c) => c.name === 'listImages').map((c) => (c.input as { cursor?: string }).cursor);
-    expect(pages).toEqual([undefined, String(PAGE_SIZE), String(PAGE_SIZE * 2)]);
+    const pages = studio.calls.filter((c) => c.name === 'listImages').map((c) => c.input as { cursor?: string; limit: number });
+    expect(pages).toEqual([
+      { filters: {}, sort: 'newest', limit: FIRST_PAGE_SIZE },
+      { filters: {}, sort: 'newest', limit: PAGE_SIZE, cursor: String(FIRST_PAGE_SIZE) },
+      { filters: {}, sort: 'newest', limit: PAGE_SIZE, cursor: String(FIRST_PAGE_SIZE + PAGE_SIZE) },
+    ]);
   });
 
   it('drops a page that arrives for a query the user already replaced', async () => {
@@ -120,7 +125,7 @@ describe('gallery slice', () => {
 
     studio.store.getState().showAlbum(smart.album);
     await settle();
-    expect(studio.calls.filter((c) => c.name === 'listImages').at(-1)?.input).toEqual({ filters: { favourite: true, minRating: 2 }, sort: 'newest', limit: PAGE_SIZE });
+    expect(studio.calls.filter((c) => c.name === 'listImages').at(-1)?.input).toEqual({ filters: { favourite: true, minRating: 2 }, sort: 'newest', limit: FIRST_PAGE_SIZE });
   });
 
   it('reorders within a regular album, then reloads it', async () => {
