@@ -38,7 +38,8 @@ export interface StudioOptions {
 export async function startStudio(options: StudioOptions): Promise<StudioUnderTest> {
   const dir = await mkdtemp(path.join(tmpdir(), 'studio-e2e-'));
   const libraryDir = options.libraryDir ?? path.join(dir, 'library');
-  // An empty models folder of its own: the tests see the embedded model and nothing of this machine's user.
+  // An empty models folder and a platform session file of its own: nothing of this machine's user is seen or
+  // touched.
   const env = { STUDIO_MODELS: path.join(dir, 'models'), STUDIO_SECRETS: path.join(dir, 'platform-session.json') };
   await mkdir(env.STUDIO_MODELS);
   let errors: string[] = [];
