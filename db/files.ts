@@ -56,10 +56,10 @@ async function fsyncDirectory(dir: string): Promise<void> {
 
 /**
  * Writes `bytes` to `target` so that the target is either absent or complete: temporary name in the same folder,
- * fsync, rename. With `syncDirectory` the rename itself is made durable; callers writing many files pass false and
- * call `syncDirectories` once for the batch.
+ * fsync, rename, and an fsync of the folder to make the rename durable. (Bulk imports write through
+ * `DurableWriter`, which follows the same steps on threads of its own and syncs each folder once per batch.)
  */
-export async function writeFileAtomic(target: string, bytes: Uint8Array, syncDirectory = true): Promise<void> {
+export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
   const dir = path.dirname(target);
   await fs.mkdir(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
@@ -74,11 +74,7 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, syncDir
   }
   await handle.close();
   await fs.rename(temp, target);
-  if (syncDirectory) await fsyncDirectory(dir);
-}
-
-export async function syncDirectories(dirs: Iterable<string>): Promise<void> {
-  for (const dir of new Set(dirs)) await fsyncDirectory(dir);
+  await fsyncDirectory(dir);
 }
 
 /** Copies `source` to `target` the same way `writeFileAtomic` writes: temporary name, fsync, rename. */

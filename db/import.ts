@@ -3,16 +3,18 @@
  * library, never moved or changed at the source. Hostile or broken files are rejected one by one with a reason;
  * duplicates (same bytes) are counted and skipped.
  *
- * Throughput: files are read, checked and thumbnailed by a small pool (sharp decodes on libuv's threads), and
- * rows are committed in batches — one transaction and one directory fsync per batch instead of per file.
+ * Throughput: files are read, checked and thumbnailed by a small pool (sharp decodes on libuv's threads); their
+ * copies are written and fsynced on threads of their own (`DurableWriter`) while the pool moves on; rows are
+ * committed in batches — one transaction and one fsync per folder per batch instead of per file.
  * Memory: at most `maxBytesInFlight` of file content is held at once (a single larger file goes alone).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { syncDirectories } from './files';
+import { DurableWriter } from './durable-writer';
+import { thumbnailPath } from './files';
 import type { Library } from './library';
 import { RejectedFile, type RejectionReason } from './metadata/index';
-import { imageRow, insertImageRows, readImageFile, storeFiles } from './store';
+import { imageRow, insertImageRows, readImageFile } from './store';
 import type { NewImageRow } from './schema';
 import { makeThumbnail } from './thumbnails';
 
@@ -90,24 +92,28 @@ export async function importFolder(library: Library, folder: string, options: Im
   const batchSize = options.batchSize ?? 200;
   const budget = new ByteBudget(options.maxBytesInFlight ?? 256 * 1024 * 1024);
   const now = options.now ?? Date.now();
+  const writer = new DurableWriter();
 
   const rejected: ImportRejection[] = [];
   const imageIds: number[] = [];
   const claimed = new Set<string>();
   let duplicates = 0;
   let processed = 0;
-  let pending: { row: NewImageRow; dirs: string[] }[] = [];
+  let pending: { row: NewImageRow; dirs: string[]; written: Promise<void> }[] = [];
   let flushing: Promise<void> = Promise.resolve();
 
   const progress = () =>
     options.onProgress?.({ total: files.length, processed, imported: imageIds.length, duplicates, rejected: rejected.length });
 
+  // Files and rows move together (CONVENTIONS.md › Data, 12): a batch's rows commit only once its files are
+  // fsynced under their names and their folders fsynced.
   const flush = () => {
     const batch = pending;
     pending = [];
     flushing = flushing.then(async () => {
       if (batch.length === 0) return;
-      await syncDirectories(batch.flatMap((p) => p.dirs));
+      await Promise.all(batch.map((p) => p.written));
+      await writer.syncDirectories(batch.flatMap((p) => p.dirs));
       const ids = await library.db.transaction().execute((trx) => insertImageRows(trx, batch.map((p) => p.row)));
       imageIds.push(...ids);
       progress();
@@ -119,6 +125,7 @@ export async function importFolder(library: Library, folder: string, options: Im
     // A file that cannot be stat'ed holds no budget; readImageFile rejects it with the reason.
     const { size } = await fs.stat(file).catch(() => ({ size: 0 }));
     const held = await budget.acquire(size);
+    let handedOver = false;
     try {
       const image = await readImageFile(file);
       const known = await library.db.selectFrom('images').select('id').where('content_hash', '=', image.hash).executeTakeFirst();
@@ -129,14 +136,23 @@ export async function importFolder(library: Library, folder: string, options: Im
       claimed.add(image.hash);
       const thumbnail = await makeThumbnail(image.bytes);
       const row = imageRow(image.hash, image.meta, image.bytes.length, image.mtimeMs, now);
-      const dirs = await storeFiles(library, image.bytes, row, thumbnail, false);
-      pending.push({ row, dirs });
+      const original = library.resolve(row.file_path);
+      const thumb = library.resolve(thumbnailPath(row.content_hash));
+      // The writes go on while this worker moves to its next file; the batch's flush waits for them. The bytes
+      // stay counted against the budget until they are on disk.
+      const written = Promise.all([writer.write(original, image.bytes, true), writer.write(thumb, thumbnail)]).then(() => undefined);
+      handedOver = true;
+      written.then(
+        () => budget.release(held),
+        () => budget.release(held),
+      );
+      pending.push({ row, dirs: [path.dirname(original), path.dirname(thumb)], written });
       if (pending.length >= batchSize) await flush();
     } catch (error) {
       if (!(error instanceof RejectedFile)) throw error;
       rejected.push({ file: path.relative(root, file), reason: error.reason, message: error.message });
     } finally {
-      budget.release(held);
+      if (!handedOver) budget.release(held);
       processed++;
       if (processed % 50 === 0) progress();
     }
@@ -157,11 +173,15 @@ export async function importFolder(library: Library, folder: string, options: Im
       }
     }
   };
-  const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, worker));
-  // What was prepared before an abort or an error is committed, not left for reconciliation.
-  await flush();
-  const failure = outcomes.find((o) => o.status === 'rejected');
-  if (failure !== undefined) throw failure.reason;
+  try {
+    const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, worker));
+    // What was prepared before an abort or an error is committed, not left for reconciliation.
+    await flush();
+    const failure = outcomes.find((o) => o.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+  } finally {
+    await writer.close();
+  }
   progress();
   return { imported: imageIds.length, duplicates, rejected, imageIds };
 }

@@ -99,7 +99,7 @@ export async function reconcileLibrary(library: Library, now = Date.now()): Prom
       }
       const thumbnail = await makeThumbnail(image.bytes);
       // A file under a name that is not its hash is stored again under the right name, then set aside.
-      await storeFiles(library, image.bytes, row, thumbnail, true);
+      await storeFiles(library, image.bytes, row, thumbnail);
       thumbnails.files.delete(thumbnailPath(image.hash));
       await library.db.transaction().execute((trx) => insertImageRows(trx, [row]));
       imported++;

@@ -4,7 +4,6 @@
  * imports; it never leaves a row without its file.
  */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { LibraryDb } from './connection';
 import { LibraryError } from './errors';
 import { contentHash, exists, originalPath, thumbnailPath, writeFileAtomic } from './files';
@@ -24,13 +23,6 @@ function keptMetadata(texts: ReadonlyMap<string, string>): string | null {
     if (text !== undefined && text.length <= MAX_KEPT_METADATA) return JSON.stringify({ [key]: text });
   }
   return null;
-}
-
-/** An image whose original and thumbnail are on disk, waiting for its row. */
-export interface PreparedImage {
-  readonly row: NewImageRow;
-  /** Folders whose renames must be made durable before the row commits. */
-  readonly dirs: readonly string[];
 }
 
 export function imageRow(
@@ -69,12 +61,10 @@ export function imageRow(
 }
 
 /** Writes the original (unless that exact content is already stored) and its thumbnail. */
-export async function storeFiles(library: Library, bytes: Buffer, row: NewImageRow, thumbnail: Buffer, syncDirectory: boolean): Promise<string[]> {
+export async function storeFiles(library: Library, bytes: Buffer, row: NewImageRow, thumbnail: Buffer): Promise<void> {
   const original = library.resolve(row.file_path);
-  const thumb = library.resolve(thumbnailPath(row.content_hash));
-  if (!(await exists(original))) await writeFileAtomic(original, bytes, syncDirectory);
-  await writeFileAtomic(thumb, thumbnail, syncDirectory);
-  return [path.dirname(original), path.dirname(thumb)];
+  if (!(await exists(original))) await writeFileAtomic(original, bytes);
+  await writeFileAtomic(library.resolve(thumbnailPath(row.content_hash)), thumbnail);
 }
 
 /**
@@ -129,7 +119,7 @@ export async function addGeneratedImages(
       fields: image.fields,
       companionId: image.companionId ?? null,
     });
-    await storeFiles(library, bytes, row, thumbnail, true);
+    await storeFiles(library, bytes, row, thumbnail);
     rows.push(row);
   }
   return library.db.transaction().execute(async (trx) => {
