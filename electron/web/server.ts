@@ -140,7 +140,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       "default-src 'self'",
       "script-src 'self'",
       "style-src 'self'",
-      "img-src 'self' data: blob:",
+      // The community gallery's thumbnails come from the platform's storage: over https, or over loopback
+      // http from a platform run on this machine (npm run platform:dev, the tests' reference platform).
+      "img-src 'self' data: blob: https: http://127.0.0.1:* http://localhost:*",
       `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
       "object-src 'none'",
       "base-uri 'none'",

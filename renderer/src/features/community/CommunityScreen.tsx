@@ -94,8 +94,9 @@ function CommunityCard({ item }: { item: CommunityItem }) {
         <img src={item.thumbnailUrl} alt={item.title} loading="lazy" decoding="async" width={item.width} height={item.height} />
       </div>
       <div className="community-info">
-        <p className="community-title" title={item.title}>
-          {item.title || '—'}
+        {/* Studio publishes without a title: the model names the image then. */}
+        <p className="community-title" title={item.title || item.model}>
+          {item.title || item.model}
         </p>
         <p className="muted small">{t('community.byline', { author: item.author.displayName, date: published.format(new Date(item.publishedAt)) })}</p>
       </div>

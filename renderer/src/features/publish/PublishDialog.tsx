@@ -86,7 +86,7 @@ export function PublishDialog() {
           if (e.key === 'Escape') actions.close();
         }}
       >
-        <h2 id={ids.title}>{t('publish.title', { count })}</h2>
+        <h2 id={ids.title}>{count === 1 ? t('publish.titleOne') : t('publish.title', { count })}</h2>
         {state.queued ? (
           <PublishProgress imageIds={state.target} />
         ) : (

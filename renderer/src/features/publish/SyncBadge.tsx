@@ -3,7 +3,14 @@
  * its label already translated (`sync.<state>`) and uses no hook, so the gallery's thousands of tiles can show
  * it without each subscribing to the store.
  */
+import type { Translate } from '../../i18n';
 import type { SyncState } from './publish-slice';
+import './publish.css';
+
+/** Every state's label, for a list that passes them down instead of translating per item. */
+export function syncLabels(t: Translate): Readonly<Record<SyncState, string>> {
+  return { local: t('sync.local'), queued: t('sync.queued'), publishing: t('sync.publishing'), published: t('sync.published'), failed: t('sync.failed') };
+}
 
 const ICONS: Readonly<Record<SyncState, string>> = { local: '○', queued: '◷', publishing: '↑', published: '●', failed: '!' };
 
