@@ -253,6 +253,13 @@ export async function listImages(db: LibraryDb, query: ImageQuery): Promise<Imag
     if (rows !== undefined) return page(rows, limit, (row) => ({ value: row.created_at, id: row.id }));
   }
   const terms = [...(await conditionsFor(db, filters, true)), ...keyset];
+  const index = await flagSortIndex(db, filters, spec.column, limit);
+  if (index !== undefined) {
+    const result = await sql<ImageRow>`
+      SELECT * FROM images INDEXED BY ${sql.raw(index)} WHERE ${sql.join(terms, sql` AND `)}
+      ORDER BY ${column} ${sql.raw(direction)}, images.id ${sql.raw(direction)} LIMIT ${limit + 1}`.execute(db);
+    return page(result.rows, limit, (row) => ({ value: row[spec.column], id: row.id }));
+  }
   const rows = await db
     .selectFrom('images')
     .selectAll()
@@ -262,6 +269,44 @@ export async function listImages(db: LibraryDb, query: ImageQuery): Promise<Imag
     .limit(limit + 1)
     .execute();
   return page(rows, limit, (row) => ({ value: row[spec.column], id: row.id }));
+}
+
+/** The partial indexes that hold the favourites (migrations 001, 007) and published images (001, 006) by sort. */
+const FLAG_SORT_INDEXES: Readonly<Record<'favourite' | 'published', Partial<Record<SortSpec['column'], string>>>> = {
+  favourite: {
+    created_at: 'images_favourite_created',
+    likes: 'images_favourite_likes',
+    tokens_spent: 'images_favourite_tokens_spent',
+    rating: 'images_favourite_rating',
+  },
+  published: { created_at: 'images_published_created', likes: 'images_published_likes', tokens_spent: 'images_published_tokens' },
+};
+/** Index entries a page may read before sorting the matches is the better plan. */
+const FLAG_WALK_LIMIT = 20_000;
+
+/**
+ * SQLite's planner knows how many rows each index holds but not how filters correlate, so for "favourites of
+ * one model, by tokens spent" it reads every image of the model and sorts them. The facet counters do know:
+ * walking the favourites in sort order reads about (page size × favourites / matches) entries before the page
+ * is full. When that is small, name the index. Only for filters the counters answer exactly.
+ */
+async function flagSortIndex(db: LibraryDb, filters: ImageFilters, column: SortSpec['column'], limit: number): Promise<string | undefined> {
+  const matchTerms = facetTerms(filters);
+  if (matchTerms === undefined || filters.trashed === true) return undefined;
+  const flags = (['favourite', 'published'] as const).filter((flag) => filters[flag] === true && FLAG_SORT_INDEXES[flag][column] !== undefined);
+  const others = Object.entries(filters).filter(([key, value]) => value !== undefined && key !== 'trashed' && !flags.some((f) => f === key));
+  // A flag alone is already what SQLite picks; only a mix needs the counts.
+  if (flags.length === 0 || (flags.length === 1 && others.length === 0)) return undefined;
+  const matches = await facetCount(db, matchTerms);
+  let best: { index: string; reads: number } | undefined;
+  for (const flag of flags) {
+    const index = FLAG_SORT_INDEXES[flag][column];
+    if (index === undefined) continue;
+    const flagged = await facetCount(db, [cond`trashed = 0`, cond`${sql.ref(flag)} = 1`]);
+    const reads = matches === 0 ? flagged : Math.min(flagged, ((limit + 1) * flagged) / matches);
+    if (best === undefined || reads < best.reads) best = { index, reads };
+  }
+  return best !== undefined && best.reads <= FLAG_WALK_LIMIT ? best.index : undefined;
 }
 
 /**

@@ -250,6 +250,30 @@ describe('images: counters and time-sorted searches agree with a plain scan', ()
       }
     }));
 
+  it('pages favourites or published images mixed with other filters in every sort, through whichever index', () =>
+    withLibrary(async (library) => {
+      await mixedLibrary(library);
+      const key = { most_liked: 'likes', most_tokens: 'tokensSpent', rating: 'rating', newest: 'createdAt', oldest: 'createdAt' } as const;
+      const cases = [
+        { filters: { favourite: true, models: ['m1'] }, rest: { models: ['m1'] }, keep: (i: { favourite: boolean }) => i.favourite },
+        { filters: { published: true, samplers: ['ddim'] }, rest: { samplers: ['ddim'] }, keep: (i: { syncState: string }) => i.syncState === 'published' },
+        {
+          filters: { favourite: true, published: true, minRating: 1 },
+          rest: { minRating: 1 },
+          keep: (i: { favourite: boolean; syncState: string }) => i.favourite && i.syncState === 'published',
+        },
+      ];
+      for (const { filters, rest, keep } of cases) {
+        const all = (await scan(library, rest)).filter(keep);
+        expect(all.length).toBeGreaterThan(0);
+        for (const sort of ['most_liked', 'most_tokens', 'rating', 'newest', 'oldest'] as const) {
+          const sign = sort === 'oldest' ? 1 : -1;
+          const expected = [...all].sort((a, b) => sign * (a[key[sort]] - b[key[sort]]) || sign * (a.id - b.id)).map((i) => i.id);
+          expect(await allPages(library, { filters, sort, limit: 29 }), `${JSON.stringify(filters)} ${sort}`).toEqual(expected);
+        }
+      }
+    }));
+
   it('pages a search newest or oldest first in exact time order, stable while images arrive', () =>
     withLibrary(async (library) => {
       await mixedLibrary(library);
