@@ -43,24 +43,24 @@ async function time(name: string, runs: readonly (() => Promise<unknown>)[]): Pr
   return { name, samples };
 }
 
-function report(timings: readonly Timing[]): boolean {
+/** Prints each operation against its target; returns the names of the reads that missed it. */
+function report(timings: readonly Timing[]): string[] {
   const rows = timings.map((t) => {
     const sorted = [...t.samples].sort((a, b) => a - b);
-    return { name: t.name, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95) };
+    return { name: t.name, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), read: !t.name.startsWith('bulk') };
   });
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log(`\n${'operation'.padEnd(width)}   p50 ms   p95 ms   p95/target   (target p95 ≤ ${READ_TARGET_MS} ms for reads)`);
   for (const r of rows) {
-    const read = !r.name.startsWith('bulk');
     const ratio = r.p95 / READ_TARGET_MS;
     console.log(
-      `${r.name.padEnd(width)}  ${r.p50.toFixed(2).padStart(7)}  ${r.p95.toFixed(2).padStart(7)}   ${read ? `${ratio.toFixed(2).padStart(6)} ${ratio <= 1 ? 'ok' : 'OVER'}` : '     (write)'}`,
+      `${r.name.padEnd(width)}  ${r.p50.toFixed(2).padStart(7)}  ${r.p95.toFixed(2).padStart(7)}   ${r.read ? `${ratio.toFixed(2).padStart(6)} ${ratio <= 1 ? 'met' : 'MISSED'}` : '     (write, no target)'}`,
     );
   }
-  return rows.every((r) => r.name.startsWith('bulk') || r.p95 <= READ_TARGET_MS);
+  return rows.filter((r) => r.read && r.p95 > READ_TARGET_MS).map((r) => r.name);
 }
 
-async function measureReads(libraryDir: string): Promise<boolean> {
+async function measureReads(libraryDir: string): Promise<string[]> {
   const { library } = await openLibrary(libraryDir, { reconcile: 'never' });
   const db = library.db;
   const words = vocabulary();
@@ -152,13 +152,9 @@ async function measureReads(libraryDir: string): Promise<boolean> {
   return report(timings);
 }
 
-async function measureImport(filesDir: string): Promise<boolean> {
-  const files = await listImportableFiles(filesDir, path.join(filesDir, '.none'));
-  const concurrency = 4;
-  // Warm the page cache so that neither side pays for the first read from disk.
-  await Promise.all(files.map((f) => sharp(f).metadata()));
-
-  const sharpStart = performance.now();
+/** sharp's own decode-and-resize of `files`, with the import's concurrency: the reference rate, in files/s. */
+async function sharpRate(files: readonly string[], concurrency: number): Promise<number> {
+  const start = performance.now();
   let nextIndex = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -168,8 +164,18 @@ async function measureImport(filesDir: string): Promise<boolean> {
       }
     }),
   );
-  const sharpRate = files.length / ((performance.now() - sharpStart) / 1000);
+  return files.length / ((performance.now() - start) / 1000);
+}
 
+async function measureImport(filesDir: string): Promise<boolean> {
+  const files = await listImportableFiles(filesDir, path.join(filesDir, '.none'));
+  const concurrency = 4;
+  // Warm the page cache so that neither side pays for the first read from disk.
+  await Promise.all(files.map((f) => sharp(f).metadata()));
+
+  // The reference runs just before and just after the import and the two are averaged, so that a machine
+  // whose load drifts during the run moves both sides of the ratio alike.
+  const before = await sharpRate(files, concurrency);
   const target = path.join(tmpdir(), `studio-bench-import-${process.pid}`);
   await rm(target, { recursive: true, force: true });
   const { library } = await openLibrary(target);
@@ -178,17 +184,20 @@ async function measureImport(filesDir: string): Promise<boolean> {
   const importRate = result.imported / ((performance.now() - importStart) / 1000);
   await library.close();
   await rm(target, { recursive: true, force: true });
+  const after = await sharpRate(files, concurrency);
+  const reference = (before + after) / 2;
 
-  const ratio = importRate / sharpRate;
+  const ratio = importRate / reference;
   console.log(`\nImport of ${files.length} real PNGs with metadata (${result.imported} imported, ${result.rejected.length} rejected):`);
-  console.log(`  sharp decode + resize alone: ${sharpRate.toFixed(0)} files/s`);
+  console.log(`  sharp decode + resize alone: ${reference.toFixed(0)} files/s (${before.toFixed(0)} before the import, ${after.toFixed(0)} after)`);
   console.log(`  library import:              ${importRate.toFixed(0)} files/s (hash, metadata, thumbnail, fsynced copies, rows + FTS)`);
-  console.log(`  ratio import/sharp:          ${ratio.toFixed(2)} (target ≥ ${IMPORT_TARGET_RATIO}) ${ratio >= IMPORT_TARGET_RATIO ? 'ok' : 'UNDER'}`);
+  console.log(`  ratio import/sharp:          ${ratio.toFixed(2)} (target ≥ ${IMPORT_TARGET_RATIO}) ${ratio >= IMPORT_TARGET_RATIO ? 'met' : 'MISSED'}`);
   return ratio >= IMPORT_TARGET_RATIO;
 }
 
 const started = performance.now();
 const { libraryDir, filesDir } = await syntheticLibrary((line) => console.log(line));
-const readsOk = await measureReads(libraryDir);
+const missedReads = await measureReads(libraryDir);
 const importOk = await measureImport(filesDir);
-console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s. ${readsOk && importOk ? 'All targets met.' : 'Some targets missed.'}`);
+const missed = [...missedReads, ...(importOk ? [] : ['import ratio'])];
+console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(0)} s. ${missed.length === 0 ? 'All targets met.' : `Targets missed: ${missed.join('; ')}.`}`);
