@@ -87,7 +87,8 @@ function CommunityCard({ item }: { item: CommunityItem }) {
   const t = useT();
   const { toggleLike, download } = useStudioShallow((s) => ({ toggleLike: s.toggleLike, download: s.downloadCommunityImage }));
   const downloading = useStudio((s) => s.downloading.has(item.id));
-  const published = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+  const locale = useStudio((s) => s.locale);
+  const published = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
   return (
     <li className="community-card" data-testid="community-item" data-remote-id={item.id}>
       <div className="community-thumb">
