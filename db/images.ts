@@ -196,23 +196,26 @@ export async function listImages(db: LibraryDb, query: ImageQuery): Promise<Imag
       SELECT rowid AS id FROM images_fts WHERE images_fts MATCH ${fts} ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}`.execute(db);
     if (window.rows.length === 0) return { items: [], nextCursor: null };
     const terms = await conditionsFor(db, filters, false);
+    const ids = JSON.stringify(window.rows.map((r) => r.id));
     const texts = await db
       .selectFrom('images')
       .select(['images.id', 'images.prompt', 'images.negative_prompt'])
-      .select(
-        sql<string>`coalesce((SELECT group_concat(t.name, ' ') FROM image_tags it JOIN tags t ON t.id = it.tag_id
-          WHERE it.image_id = images.id), '')`.as('tags'),
-      )
-      .select(
-        sql<string>`coalesce((SELECT group_concat(a.name, ' ') FROM album_images ai JOIN albums a ON a.id = ai.album_id
-          WHERE ai.image_id = images.id), '')`.as('albums'),
-      )
-      .where(cond`images.id IN (SELECT value FROM json_each(${JSON.stringify(window.rows.map((r) => r.id))}))`)
+      .where(cond`images.id IN (SELECT value FROM json_each(${ids}))`)
       .where((eb) => eb.and(terms))
       .execute();
+    // Tag and album names, as the search triggers concatenate them; few images have any, so one grouped
+    // read each costs less than two subqueries per image.
+    const tags = await sql<{ id: number; text: string }>`
+      SELECT it.image_id AS id, group_concat(t.name, ' ') AS text FROM json_each(${ids}) AS w
+      CROSS JOIN image_tags it ON it.image_id = w.value JOIN tags t ON t.id = it.tag_id GROUP BY it.image_id`.execute(db);
+    const albums = await sql<{ id: number; text: string }>`
+      SELECT ai.image_id AS id, group_concat(a.name, ' ') AS text FROM json_each(${ids}) AS w
+      CROSS JOIN album_images ai ON ai.image_id = w.value JOIN albums a ON a.id = ai.album_id GROUP BY ai.image_id`.execute(db);
+    const tagText = new Map(tags.rows.map((r) => [r.id, r.text]));
+    const albumText = new Map(albums.rows.map((r) => [r.id, r.text]));
     const phrases = scoredPhrases(filters.text ?? '');
     const ranks = bm25Ranks(
-      texts.map((t) => ({ id: t.id, columns: [t.prompt, t.negative_prompt, t.tags, t.albums] })),
+      texts.map((t) => ({ id: t.id, columns: [t.prompt, t.negative_prompt, tagText.get(t.id) ?? '', albumText.get(t.id) ?? ''] })),
       phrases,
       COLUMN_WEIGHTS,
       phrases.length > 1 ? await recentIdf(db, filters.text ?? '') : undefined,
