@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { ThumbnailWarmup } from '../features/gallery/ThumbnailWarmup';
 import { DropImport, ImportStatus } from '../features/imports/DropImport';
 import { Notices } from '../features/notices/Notices';
+import { PublishDialogHost } from '../features/publish/PublishDialog';
 import { Viewer } from '../features/viewer/Viewer';
 import { useStudio, useStudioShallow, useT } from '../store/react';
 import { ROUTES } from './routes';
@@ -45,6 +46,7 @@ export function App() {
       </main>
       {route !== 'gallery' && <ThumbnailWarmup />}
       {viewerOpen && <Viewer />}
+      <PublishDialogHost />
       <DropImport />
       <ImportStatus />
       <Notices />

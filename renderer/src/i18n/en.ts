@@ -283,6 +283,7 @@ export const en = {
   'account.signOut': 'Sign out',
   'publish.open': 'Publish…',
   'publish.unpublish': 'Unpublish',
+  'publish.tooMany': 'At most {max} images can be published at once.',
   'publish.titleOne': 'Publish this image',
   'publish.title': 'Publish {count} images',
   'publish.quoting': 'Checking the price and the prompt…',

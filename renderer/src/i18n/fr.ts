@@ -285,6 +285,7 @@ export const fr: Dictionary = {
   'account.signOut': 'Se déconnecter',
   'publish.open': 'Publier…',
   'publish.unpublish': 'Retirer la publication',
+  'publish.tooMany': 'Au plus {max} images peuvent être publiées à la fois.',
   'publish.titleOne': 'Publier cette image',
   'publish.title': 'Publier {count} images',
   'publish.quoting': 'Vérification du prix et du prompt…',

@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { Stars } from '../../components/Stars';
 import { useStudio, useStudioShallow, useT } from '../../store/react';
 import { AlbumSidebar } from '../albums/AlbumSidebar';
+import { PublishSelectionButton } from '../publish/PublishDialog';
 import { FilterBar } from './FilterBar';
 import { GalleryGrid } from './GalleryGrid';
 
@@ -80,6 +81,7 @@ function SelectionBar() {
             {t('gallery.unfavourite')}
           </button>
           <Stars value={0} onChange={(rating) => void actions.rateSelection(rating)} testId="bulk-rating" />
+          <PublishSelectionButton />
           <select
             aria-label={t('gallery.addToAlbum')}
             id={id}

@@ -12,30 +12,55 @@ import type { SyncProgress } from './publish-slice';
 import { SyncBadge } from './SyncBadge';
 import './publish.css';
 
-/** The viewer's Publish button (Unpublish once published) and, while open, its dialog. */
+/** The most images one publish takes (the contract's limit). */
+const MAX_PUBLISH = 100;
+
+/** The viewer's Publish button (Unpublish once published). */
 export function PublishButton({ details }: { details: ImageDetails }) {
   const t = useT();
-  const { open, openPublish, unpublish } = useStudioShallow((s) => ({ open: s.publishTarget !== null, openPublish: s.openPublish, unpublish: s.unpublishViewerImage }));
+  const { openPublish, unpublish } = useStudioShallow((s) => ({ openPublish: s.openPublish, unpublish: s.unpublishViewerImage }));
+  if (details.syncState === 'published') {
+    return (
+      <button type="button" data-testid="unpublish-button" onClick={() => void unpublish()}>
+        {t('publish.unpublish')}
+      </button>
+    );
+  }
   return (
-    <>
-      {details.syncState === 'published' ? (
-        <button type="button" data-testid="unpublish-button" onClick={() => void unpublish()}>
-          {t('publish.unpublish')}
-        </button>
-      ) : (
-        <button
-          type="button"
-          className="primary"
-          data-testid="publish-button"
-          disabled={details.syncState === 'queued' || details.syncState === 'publishing' || details.deletedAt !== null}
-          onClick={() => void openPublish([details.id], details.companionId)}
-        >
-          {t('publish.open')}
-        </button>
-      )}
-      {open && <PublishDialog />}
-    </>
+    <button
+      type="button"
+      className="primary"
+      data-testid="publish-button"
+      disabled={details.syncState === 'queued' || details.syncState === 'publishing' || details.deletedAt !== null}
+      onClick={() => void openPublish([details.id], details.companionId)}
+    >
+      {t('publish.open')}
+    </button>
   );
+}
+
+/** The gallery selection bar's Publish button: for up to MAX_PUBLISH images picked one by one (not "select all"). */
+export function PublishSelectionButton() {
+  const t = useT();
+  const { ids, openPublish } = useStudioShallow((s) => ({ ids: s.allSelected ? null : s.selected, openPublish: s.openPublish }));
+  if (ids === null || ids.size === 0) return null;
+  return (
+    <button
+      type="button"
+      data-testid="bulk-publish"
+      disabled={ids.size > MAX_PUBLISH}
+      title={ids.size > MAX_PUBLISH ? t('publish.tooMany', { max: MAX_PUBLISH }) : undefined}
+      onClick={() => void openPublish([...ids], null)}
+    >
+      {t('publish.open')}
+    </button>
+  );
+}
+
+/** The dialog, over whatever opened it (mounted once by the app). */
+export function PublishDialogHost() {
+  const open = useStudio((s) => s.publishTarget !== null);
+  return open ? <PublishDialog /> : null;
 }
 
 export function PublishDialog() {

@@ -4,9 +4,10 @@
  * companion, the confirmation, the outbox's progress from `sync.progress` (dialog, viewer badge, gallery
  * items, balance), and failures as sentences.
  */
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account, Companion, EventPayload, ImageDetails, ImageSummary, PublishQuote, StudioError, StudioHandlers } from '../../../../electron/contract';
+import { PublishDialogHost, PublishSelectionButton } from '../../../../renderer/src/features/publish/PublishDialog';
 import { SyncBadge, syncLabels } from '../../../../renderer/src/features/publish/SyncBadge';
 import { Viewer } from '../../../../renderer/src/features/viewer/Viewer';
 import { translator } from '../../../../renderer/src/i18n';
@@ -63,7 +64,13 @@ function publishStudio(handlers: Partial<StudioHandlers>) {
 async function openDialog(studio: ReturnType<typeof fakeStudio>) {
   await studio.store.getState().loadImages();
   await studio.store.getState().openViewer(0);
-  renderWith(studio, <Viewer />);
+  renderWith(
+    studio,
+    <>
+      <Viewer />
+      <PublishDialogHost />
+    </>,
+  );
   fireEvent.click(screen.getByTestId('publish-button'));
   return screen.findByTestId('publish-dialog');
 }
@@ -173,6 +180,45 @@ describe('the publish dialog', () => {
     await screen.findByTestId('publish-button');
     expect(studio.calls.find((c) => c.name === 'unpublishImage')?.input).toEqual({ imageId: 5 });
     expect(within(screen.getByTestId('viewer')).getByTestId('sync-badge').dataset['syncState']).toBe('local');
+  });
+});
+
+describe('publishing a selection', () => {
+  it('opens the dialog for the images picked in the gallery, and not for "select all"', async () => {
+    const items = [image(5), image(6), image(7)];
+    const quote: PublishQuote = {
+      items: [5, 7].map((imageId) => ({ imageId, price: 9, moderation: 'allow' as const, terms: [] })),
+      total: 18,
+      balance: 500,
+      balanceAfter: 482,
+      sufficient: true,
+    };
+    const { studio } = publishStudio({ listImages: async () => ({ items, nextCursor: null }), countImages: async () => ({ count: 3 }), quotePublish: async () => quote });
+    await studio.store.getState().loadImages();
+    renderWith(
+      studio,
+      <>
+        <PublishSelectionButton />
+        <PublishDialogHost />
+      </>,
+    );
+    expect(screen.queryByTestId('bulk-publish')).toBeNull();
+    act(() => {
+      studio.store.getState().selectAt(0, 'replace');
+      studio.store.getState().selectAt(2, 'toggle');
+    });
+    fireEvent.click(screen.getByTestId('bulk-publish'));
+    expect((await screen.findByTestId('publish-dialog')).querySelector('h2')?.textContent).toBe('Publish 2 images');
+    await screen.findByTestId('publish-quote');
+    expect(screen.getAllByTestId('publish-item').map((e) => e.dataset['imageId'])).toEqual(['5', '7']);
+    expect(screen.getByTestId('publish-price').textContent).toBe('18 tokens');
+    fireEvent.click(screen.getByTestId('publish-confirm'));
+    await waitFor(() => expect(screen.getAllByTestId('publish-progress-item')).toHaveLength(2));
+    expect(studio.calls.find((c) => c.name === 'publishImages')?.input).toEqual({ imageIds: [5, 7], companionId: null });
+    fireEvent.click(screen.getByTestId('publish-close'));
+
+    act(() => studio.store.getState().selectAll());
+    expect(screen.queryByTestId('bulk-publish')).toBeNull();
   });
 });
 
