@@ -6,6 +6,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import { inTransaction, type LibraryDb } from './connection';
 import { LibraryError } from './errors';
 import {
+  type Cursor,
   decodeCursor,
   encodeCursor,
   parseImageFilters,
@@ -192,50 +193,7 @@ export async function listImages(db: LibraryDb, query: ImageQuery): Promise<Imag
       }
       return { items: [], nextCursor: null };
     }
-    const window = await sql<{ id: number }>`
-      SELECT rowid AS id FROM images_fts WHERE images_fts MATCH ${fts} ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}`.execute(db);
-    if (window.rows.length === 0) return { items: [], nextCursor: null };
-    const terms = await conditionsFor(db, filters, false);
-    const ids = JSON.stringify(window.rows.map((r) => r.id));
-    const texts = await db
-      .selectFrom('images')
-      .select(['images.id', 'images.prompt', 'images.negative_prompt'])
-      .where(cond`images.id IN (SELECT value FROM json_each(${ids}))`)
-      .where((eb) => eb.and(terms))
-      .execute();
-    // Tag and album names, as the search triggers concatenate them; few images have any, so one grouped
-    // read each costs less than two subqueries per image.
-    const tags = await sql<{ id: number; text: string }>`
-      SELECT it.image_id AS id, group_concat(t.name, ' ') AS text FROM json_each(${ids}) AS w
-      CROSS JOIN image_tags it ON it.image_id = w.value JOIN tags t ON t.id = it.tag_id GROUP BY it.image_id`.execute(db);
-    const albums = await sql<{ id: number; text: string }>`
-      SELECT ai.image_id AS id, group_concat(a.name, ' ') AS text FROM json_each(${ids}) AS w
-      CROSS JOIN album_images ai ON ai.image_id = w.value JOIN albums a ON a.id = ai.album_id GROUP BY ai.image_id`.execute(db);
-    const tagText = new Map(tags.rows.map((r) => [r.id, r.text]));
-    const albumText = new Map(albums.rows.map((r) => [r.id, r.text]));
-    const phrases = scoredPhrases(filters.text ?? '');
-    const ranks = bm25Ranks(
-      texts.map((t) => ({ id: t.id, columns: [t.prompt, t.negative_prompt, tagText.get(t.id) ?? '', albumText.get(t.id) ?? ''] })),
-      phrases,
-      COLUMN_WEIGHTS,
-      phrases.length > 1 ? await recentIdf(db, filters.text ?? '') : undefined,
-    );
-    const ordered = [...ranks]
-      .map(([id, rank]) => ({ id, rank }))
-      .filter((r) => after === undefined || r.rank > after.value || (r.rank === after.value && r.id > after.id))
-      .sort((a, b) => a.rank - b.rank || a.id - b.id)
-      .slice(0, limit + 1);
-    const rows = await db
-      .selectFrom('images')
-      .selectAll()
-      .where(cond`images.id IN (SELECT value FROM json_each(${JSON.stringify(ordered.map((r) => r.id))}))`)
-      .execute();
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    const ranked = ordered.flatMap((r) => {
-      const row = byId.get(r.id);
-      return row === undefined ? [] : [{ ...row, rank: r.rank }];
-    });
-    return page(ranked, limit, (row) => ({ value: row.rank, id: row.id }));
+    return listByRelevance(db, filters, fts, after, limit);
   }
 
   const spec = SORTS[sort];
@@ -310,6 +268,61 @@ async function flagSortIndex(db: LibraryDb, filters: ImageFilters, column: SortS
     if (best === undefined || reads < best.reads) best = { index, reads };
   }
   return best !== undefined && best.reads <= FLAG_WALK_LIMIT ? best.index : undefined;
+}
+
+/** A page of the newest `RELEVANCE_WINDOW` matches of `fts` that pass the filters, best first (see above). */
+async function listByRelevance(
+  db: LibraryDb,
+  filters: ImageFilters,
+  fts: string,
+  after: Cursor | undefined,
+  limit: number,
+): Promise<ImagePage> {
+  const window = await sql<{ id: number }>`
+    SELECT rowid AS id FROM images_fts WHERE images_fts MATCH ${fts} ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}`.execute(db);
+  if (window.rows.length === 0) return { items: [], nextCursor: null };
+  const terms = await conditionsFor(db, filters, false);
+  const ids = JSON.stringify(window.rows.map((r) => r.id));
+  const texts = await db
+    .selectFrom('images')
+    .select(['images.id', 'images.prompt', 'images.negative_prompt'])
+    .where(cond`images.id IN (SELECT value FROM json_each(${ids}))`)
+    .where((eb) => eb.and(terms))
+    .execute();
+  // Tag and album names, as the search triggers concatenate them; few images have any, so one grouped
+  // read each costs less than two subqueries per image.
+  const tags = await sql<{ id: number; text: string }>`
+    SELECT it.image_id AS id, group_concat(t.name, ' ') AS text FROM json_each(${ids}) AS w
+    CROSS JOIN image_tags it ON it.image_id = w.value JOIN tags t ON t.id = it.tag_id GROUP BY it.image_id`.execute(db);
+  const albums = await sql<{ id: number; text: string }>`
+    SELECT ai.image_id AS id, group_concat(a.name, ' ') AS text FROM json_each(${ids}) AS w
+    CROSS JOIN album_images ai ON ai.image_id = w.value JOIN albums a ON a.id = ai.album_id GROUP BY ai.image_id`.execute(db);
+  const tagText = new Map(tags.rows.map((r) => [r.id, r.text]));
+  const albumText = new Map(albums.rows.map((r) => [r.id, r.text]));
+  const text = filters.text ?? '';
+  const phrases = scoredPhrases(text);
+  const ranks = bm25Ranks(
+    texts.map((t) => ({ id: t.id, columns: [t.prompt, t.negative_prompt, tagText.get(t.id) ?? '', albumText.get(t.id) ?? ''] })),
+    phrases,
+    COLUMN_WEIGHTS,
+    phrases.length > 1 ? await recentIdf(db, text) : undefined,
+  );
+  const ordered = [...ranks]
+    .map(([id, rank]) => ({ id, rank }))
+    .filter((r) => after === undefined || r.rank > after.value || (r.rank === after.value && r.id > after.id))
+    .sort((a, b) => a.rank - b.rank || a.id - b.id)
+    .slice(0, limit + 1);
+  const rows = await db
+    .selectFrom('images')
+    .selectAll()
+    .where(cond`images.id IN (SELECT value FROM json_each(${JSON.stringify(ordered.map((r) => r.id))}))`)
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const ranked = ordered.flatMap((r) => {
+    const row = byId.get(r.id);
+    return row === undefined ? [] : [{ ...row, rank: r.rank }];
+  });
+  return page(ranked, limit, (row) => ({ value: row.rank, id: row.id }));
 }
 
 /**
