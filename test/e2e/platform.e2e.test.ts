@@ -4,7 +4,7 @@
  * on the Account screen; generate an image with a companion whose traits join the prompt by the template shown;
  * publish it from the viewer through the publish dialog; find it in the Community tab and like it. Each step
  * checks the Studio's library and the platform's own records too, and fails on anything the page reports as
- * wrong. Screenshots of the Account screen, the publish dialog and the Community tab land in
+ * wrong. Screenshots of the Account screen, the companion picker, the publish dialog and the Community tab land in
  * test-artifacts/screenshots/.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -101,6 +101,7 @@ describe('publishing to the platform in Chromium', { timeout: 120_000 }, () => {
     expect(await byTestId('companion-template').inputValue()).toBe(template);
     const shown = await byTestId('companion-prompt-preview').textContent();
     expect(shown).toBe(`${PROMPT}, ${COMPANION.traits.map((t) => t.value).join(', ')}`);
+    await screenshot(page, 'generate-companion');
 
     await byTestId('generate-button').click();
     await expect.poll(async () => (await studio('listImages', {})).items.length, SLOW).toBe(1);
