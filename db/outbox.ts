@@ -128,9 +128,16 @@ export async function enqueuePublish(
 
 /**
  * Claims up to `limit` rows that are due, leasing them for `leaseMs` (their next attempt moves past the lease)
- * so that a second worker, or this one after a crash, does not take them until the lease runs out.
+ * so that a second worker, or this one after a crash, does not take them until the lease runs out. `exclude`
+ * names rows the caller is working on already (a step it finished made them due again).
  */
-export async function claimDuePublishes(db: LibraryDb, now: number, limit: number, leaseMs: number): Promise<readonly PublishJob[]> {
+export async function claimDuePublishes(
+  db: LibraryDb,
+  now: number,
+  limit: number,
+  leaseMs: number,
+  exclude: readonly number[] = [],
+): Promise<readonly PublishJob[]> {
   return durableTransaction(db, async (trx) => {
     const rows = await trx
       .updateTable('outbox')
@@ -141,6 +148,7 @@ export async function claimDuePublishes(db: LibraryDb, now: number, limit: numbe
           .select('id')
           .where('state', 'not in', TERMINAL_OUTBOX_STATES)
           .where('next_attempt_at', '<=', now)
+          .$if(exclude.length > 0, (qb) => qb.where('id', 'not in', exclude))
           .orderBy('next_attempt_at')
           .limit(limit),
       )

@@ -19,8 +19,8 @@
  *     key; a refund is never given up. A registered image whose publish answer was lost is looked up first:
  *     if it is published, the row is too (the platform refuses to refund a published image).
  *
- * Rows are claimed in batches (db/outbox.ts leases them): the batch runs to the end before the next claim, so
- * one worker never works a row twice at once. Runtime: main-side Node.
+ * Up to `concurrency` rows are worked at once, each claimed (leased, db/outbox.ts) when a slot frees; the
+ * claim leaves out the rows this worker holds, so it never works a row twice at once. Runtime: main-side Node.
  */
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,7 +57,7 @@ export interface PublishProgress {
 }
 
 export interface PublisherOptions {
-  /** Rows worked at once; 4 unless given. */
+  /** Rows worked at once (each mostly waits on the network); 8 unless given. */
   readonly concurrency?: number;
   /** How long a claimed row stays with this worker before another may take it over; 5 minutes unless given. */
   readonly leaseMs?: number;
@@ -156,12 +156,14 @@ export class Publisher {
   private readonly stop = new AbortController();
   private running: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** The rows being worked, by id, with their runs. */
+  private readonly inFlight = new Map<number, Promise<void>>();
 
   constructor(
     private readonly deps: PublisherDeps,
     options: PublisherOptions = {},
   ) {
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? 8;
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.maxAttempts = options.maxAttempts ?? 8;
     this.backoffBaseMs = options.backoffBaseMs ?? 2_000;
@@ -192,27 +194,39 @@ export class Publisher {
 
   private async loop(): Promise<void> {
     while (!this.closing) {
-      let claimed: readonly PublishJob[];
-      try {
-        claimed = await claimDuePublishes(this.deps.library.db, Date.now(), this.concurrency, this.leaseMs);
-      } catch (error) {
-        this.deps.log('error', `publish: cannot claim outbox rows: ${describeError(error)}`);
-        await this.idle(this.idleMs);
-        continue;
+      const free = this.concurrency - this.inFlight.size;
+      let claimed: readonly PublishJob[] = [];
+      if (free > 0) {
+        try {
+          claimed = await claimDuePublishes(this.deps.library.db, Date.now(), free, this.leaseMs, [...this.inFlight.keys()]);
+        } catch (error) {
+          this.deps.log('error', `publish: cannot claim outbox rows: ${describeError(error)}`);
+          await this.idle(this.idleMs);
+          continue;
+        }
       }
-      if (claimed.length === 0) {
-        await this.idle(await this.untilNextDue());
-        continue;
+      for (const job of claimed) {
+        this.inFlight.set(
+          job.id,
+          this.run(job).finally(() => {
+            this.inFlight.delete(job.id);
+            this.wake();
+          }),
+        );
       }
-      await Promise.all(claimed.map((job) => this.run(job)));
+      // Full, or nothing due: sleep until a row finishes, a new one is queued, or the next retry is due.
+      if (claimed.length === 0 || this.inFlight.size >= this.concurrency) await this.idle(free > 0 ? await this.untilNextDue() : this.idleMs);
     }
+    await Promise.all(this.inFlight.values());
   }
 
   private async untilNextDue(): Promise<number> {
+    const held = [...this.inFlight.keys()];
     const row = await this.deps.library.db
       .selectFrom('outbox')
       .select((eb) => eb.fn.min('next_attempt_at').as('next'))
       .where('state', 'not in', TERMINAL_OUTBOX_STATES)
+      .$if(held.length > 0, (qb) => qb.where('id', 'not in', held))
       .executeTakeFirst();
     const next = row?.next ?? null;
     return next === null ? this.idleMs : Math.min(this.idleMs, Math.max(0, Number(next) - Date.now()));
@@ -242,9 +256,12 @@ export class Publisher {
 
   private async run(claimed: PublishJob): Promise<void> {
     let job: PublishJob | null = claimed;
+    // Read once per claim: nothing a publish sends (file, size, generation settings) changes under it.
+    let image: ImageDetails | undefined;
     while (job !== null && !TERMINAL_OUTBOX_STATES.includes(job.state)) {
       try {
-        job = await this.step(job);
+        image ??= await getImage(this.deps.library.db, job.imageId);
+        job = await this.step(job, image);
         this.report(job);
       } catch (error) {
         job = await this.failed(job, error);
@@ -253,9 +270,8 @@ export class Publisher {
   }
 
   /** Does the work of the row's state and commits the next state. */
-  private async step(job: PublishJob): Promise<PublishJob> {
+  private async step(job: PublishJob, image: ImageDetails): Promise<PublishJob> {
     const db = this.deps.library.db;
-    const image = await getImage(db, job.imageId);
     const key = job.idempotencyKey;
     const signal = this.stop.signal;
     switch (job.state) {
@@ -298,16 +314,20 @@ export class Publisher {
           lastReport = now;
           this.report(job, { sent, total });
         };
-        const originalId = await uploadFile(
-          this.deps.client,
-          { file: original.file, purpose: 'original', contentType: CONTENT_TYPES[image.format], size: original.size },
-          { signal, onProgress: (sent) => progress(sent) },
-        );
-        const thumbnailId = await uploadFile(
-          this.deps.client,
-          { file: thumbnailFile, purpose: 'thumbnail', contentType: 'image/webp', size: thumbnailSize },
-          { signal, onProgress: (sent) => progress(original.size + sent) },
-        );
+        // Both at once: the thumbnail's round trips hide behind the original's bytes.
+        const sent = { original: 0, thumbnail: 0 };
+        const [originalId, thumbnailId] = await Promise.all([
+          uploadFile(
+            this.deps.client,
+            { file: original.file, purpose: 'original', contentType: CONTENT_TYPES[image.format], size: original.size },
+            { signal, onProgress: (bytes) => progress((sent.original = bytes) + sent.thumbnail) },
+          ),
+          uploadFile(
+            this.deps.client,
+            { file: thumbnailFile, purpose: 'thumbnail', contentType: 'image/webp', size: thumbnailSize },
+            { signal, onProgress: (bytes) => progress(sent.original + (sent.thumbnail = bytes)) },
+          ),
+        ]);
         return advancePublish(db, job.id, 'charged', 'uploaded', { remoteUploadId: JSON.stringify({ original: originalId, thumbnail: thumbnailId }) });
       }
       case 'uploaded': {
