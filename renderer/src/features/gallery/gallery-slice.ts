@@ -78,6 +78,19 @@ function compact(filters: Record<string, unknown>): ImageFilters {
   ) as ImageFilters;
 }
 
+/**
+ * A reloaded first page in place of the head of a longer list: the images loaded beyond it stay (from where the
+ * page ends in the old list), so that a change while the user is far down does not throw the scroll back.
+ */
+export function mergeHead(old: readonly ImageSummary[], oldCursor: string | null, page: ImagePage): ImagePage {
+  const last = page.items.at(-1);
+  if (page.nextCursor === null || last === undefined) return page;
+  const at = old.findIndex((i) => i.id === last.id);
+  if (at < 0 || at === old.length - 1) return page;
+  const fresh = new Set(page.items.map((i) => i.id));
+  return { items: [...page.items, ...old.slice(at + 1).filter((i) => !fresh.has(i.id))], nextCursor: oldCursor };
+}
+
 const noSelection = { selected: new Set<number>() as ReadonlySet<number>, allSelected: false, anchor: null, focus: 0 };
 
 export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, get) => {
@@ -110,9 +123,10 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, ge
       return;
     }
     set((s) => {
-      const ids = new Set(page.items.map((i) => i.id));
+      const { items, nextCursor } = keepSelection ? mergeHead(s.items, s.nextCursor, page) : page;
+      const ids = new Set(items.map((i) => i.id));
       const selected = s.allSelected ? s.selected : new Set([...s.selected].filter((id) => ids.has(id)));
-      return { items: page.items, nextCursor: page.nextCursor, loading: false, loaded: true, selected, focus: Math.min(s.focus, Math.max(0, page.items.length - 1)) };
+      return { items, nextCursor, loading: false, loaded: true, selected, focus: Math.min(s.focus, Math.max(0, items.length - 1)) };
     });
   };
 
@@ -120,6 +134,18 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, ge
     const selection = get().selection();
     if (selection === null) return;
     await valueOr(get, work(selection));
+  };
+
+  /** Trash or restore: the images leave this view at once (a refresh follows from the library's event). */
+  const moveOut = async (work: (selection: ImageSelection) => Promise<Result<{ changed: number }>>) => {
+    const selection = get().selection();
+    if (selection === null) return;
+    const done = await valueOr(get, work(selection));
+    if (done !== undefined && 'ids' in selection) {
+      const gone = new Set(selection.ids);
+      set((s) => ({ items: s.items.filter((i) => !gone.has(i.id)) }));
+    }
+    get().clearSelection();
   };
 
   return {
@@ -196,14 +222,8 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, ge
     },
     favouriteSelection: (favourite) => edit((selection) => client.setFavourite({ selection, favourite })),
     rateSelection: (rating) => edit((selection) => client.setRating({ selection, rating })),
-    trashSelection: async () => {
-      await edit((selection) => client.trashImages({ selection }));
-      get().clearSelection();
-    },
-    restoreSelection: async () => {
-      await edit((selection) => client.restoreImages({ selection }));
-      get().clearSelection();
-    },
+    trashSelection: () => moveOut((selection) => client.trashImages({ selection })),
+    restoreSelection: () => moveOut((selection) => client.restoreImages({ selection })),
     addToAlbum: async (albumId, selection) => {
       const changed = await valueOr(get, client.addToAlbum({ albumId, selection }));
       const album = get().albums.find((a) => a.id === albumId);

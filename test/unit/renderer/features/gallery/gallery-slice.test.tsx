@@ -2,7 +2,7 @@
 /** The gallery slice: keyset pages, stale replies, the selection's three modes and "select all", album sources. */
 import { describe, expect, it } from 'vitest';
 import type { Album, ImageSummary } from '../../../../../electron/contract';
-import { effectiveFilters, FIRST_PAGE_SIZE, inAlbumOrder, PAGE_SIZE } from '../../../../../renderer/src/features/gallery/gallery-slice';
+import { effectiveFilters, FIRST_PAGE_SIZE, inAlbumOrder, mergeHead, PAGE_SIZE } from '../../../../../renderer/src/features/gallery/gallery-slice';
 import { fakeStudio, image, settle } from '../../support';
 
 /** A library of `count` images served newest first, in pages, with the cursor the real library would give. */
@@ -139,5 +139,28 @@ describe('gallery slice', () => {
     await studio.store.getState().reorderInAlbum([3], 1);
     expect(studio.calls.find((c) => c.name === 'reorderAlbum')?.input).toEqual({ albumId: 7, imageIds: [3], beforeImageId: 1 });
     expect(studio.calls.filter((c) => c.name === 'listAlbumImages')).toHaveLength(2);
+  });
+
+  it('refreshes the head of a long list in place, keeping what was loaded beyond it', () => {
+    const old = Array.from({ length: 10 }, (_, i) => image(10 - i));
+    // Image 11 arrived and 9 went to the trash: the refreshed page of 4 is 11, 10, 8, 7.
+    const merged = mergeHead(old, 'cursor-after-1', { items: [image(11), image(10), image(8), image(7)], nextCursor: 'cursor-after-7' });
+    expect(merged.items.map((i) => i.id)).toEqual([11, 10, 8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(merged.nextCursor).toBe('cursor-after-1');
+    const short = mergeHead(old.slice(0, 4), 'cursor-after-7', { items: [image(11), image(10), image(8), image(7)], nextCursor: 'cursor-after-7' });
+    expect(short.items.map((i) => i.id)).toEqual([11, 10, 8, 7]);
+    const whole = mergeHead(old, 'cursor-after-1', { items: [image(11)], nextCursor: null });
+    expect(whole.items.map((i) => i.id)).toEqual([11]);
+  });
+
+  it('takes trashed images out of the view at once', async () => {
+    const studio = fakeStudio({ ...library(5), trashImages: async () => ({ changed: 2 }) });
+    await studio.store.getState().loadImages();
+    studio.store.getState().selectAt(0, 'replace');
+    studio.store.getState().selectAt(2, 'toggle');
+    await studio.store.getState().trashSelection();
+    expect(studio.calls.at(-1)).toEqual({ name: 'trashImages', input: { selection: { ids: [5, 3] } } });
+    expect(studio.store.getState().items.map((i) => i.id)).toEqual([4, 2, 1]);
+    expect(studio.store.getState().selected.size).toBe(0);
   });
 });
