@@ -45,7 +45,10 @@ export interface ImportReport {
 export interface ImportOptions {
   readonly onProgress?: (progress: ImportProgress) => void;
   readonly signal?: AbortSignal;
-  /** Files prepared at once (default 4: enough to keep sharp's threads and the disk busy on two cores). */
+  /**
+   * Thumbnails decoded at once (default 4: enough to keep sharp's threads busy on two cores). Twice as many
+   * files are in flight, so that the next ones are read and checked while these decode.
+   */
   readonly concurrency?: number;
   /** Rows per transaction (default 200). */
   readonly batchSize?: number;
@@ -66,8 +69,8 @@ export async function listImportableFiles(folder: string, exclude: string): Prom
   return files.sort();
 }
 
-/** A counting semaphore over bytes. */
-class ByteBudget {
+/** A counting semaphore: over bytes for the memory budget, over slots for the decoders. */
+class Semaphore {
   private used = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly capacity: number) {}
@@ -88,9 +91,10 @@ class ByteBudget {
 export async function importFolder(library: Library, folder: string, options: ImportOptions = {}): Promise<ImportReport> {
   const root = path.resolve(folder);
   const files = await listImportableFiles(root, library.dir);
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const decoders = new Semaphore(concurrency);
   const batchSize = options.batchSize ?? 200;
-  const budget = new ByteBudget(options.maxBytesInFlight ?? 256 * 1024 * 1024);
+  const budget = new Semaphore(options.maxBytesInFlight ?? 256 * 1024 * 1024);
   const now = options.now ?? Date.now();
   const writer = new DurableWriter();
 
@@ -134,7 +138,8 @@ export async function importFolder(library: Library, folder: string, options: Im
         return;
       }
       claimed.add(image.hash);
-      const thumbnail = await makeThumbnail(image.bytes);
+      const slot = await decoders.acquire(1);
+      const thumbnail = await makeThumbnail(image.bytes).finally(() => decoders.release(slot));
       const row = imageRow(image.hash, image.meta, image.bytes.length, image.mtimeMs, now);
       const original = library.resolve(row.file_path);
       const thumb = library.resolve(thumbnailPath(row.content_hash));
@@ -174,7 +179,7 @@ export async function importFolder(library: Library, folder: string, options: Im
     }
   };
   try {
-    const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, worker));
+    const outcomes = await Promise.allSettled(Array.from({ length: 2 * concurrency }, worker));
     // What was prepared before an abort or an error is committed, not left for reconciliation.
     await flush();
     const failure = outcomes.find((o) => o.status === 'rejected');
