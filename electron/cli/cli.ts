@@ -5,11 +5,12 @@ import { UsageError, type CliCommand, type CliIo } from './command';
 import { generateCommand } from './commands/generate';
 import { LIBRARY_COMMANDS } from './commands/library';
 import { modelsCommand } from './commands/models';
+import { loginCommand, logoutCommand, publishCommand } from './commands/platform';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 import { tokenizeCommand } from './commands/tokenize';
 
-export const COMMANDS: readonly CliCommand[] = [generateCommand, tokenizeCommand, modelsCommand, ...LIBRARY_COMMANDS, serveCommand, startCommand];
+export const COMMANDS: readonly CliCommand[] = [generateCommand, tokenizeCommand, modelsCommand, ...LIBRARY_COMMANDS, serveCommand, startCommand, loginCommand(), logoutCommand, publishCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
