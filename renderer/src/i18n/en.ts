@@ -182,6 +182,9 @@ export const en = {
   'meta.created': 'Created',
   'meta.imported': 'Added',
   'meta.sync': 'Publishing',
+  'meta.bytes': '{count} B',
+  'meta.kib': '{count} KiB',
+  'meta.mib': '{count} MiB',
 
   'source.studio': 'Studio',
   'source.a1111': 'AUTOMATIC1111',

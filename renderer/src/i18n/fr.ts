@@ -184,6 +184,9 @@ export const fr: Dictionary = {
   'meta.created': 'Créée le',
   'meta.imported': 'Ajoutée le',
   'meta.sync': 'Publication',
+  'meta.bytes': '{count} o',
+  'meta.kib': '{count} Kio',
+  'meta.mib': '{count} Mio',
 
   'source.studio': 'Studio',
   'source.a1111': 'AUTOMATIC1111',

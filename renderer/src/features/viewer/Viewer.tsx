@@ -4,6 +4,7 @@ import { SAMPLERS } from '../../../../electron/contract';
 import { Stars } from '../../components/Stars';
 import { PublishButton } from '../publish/PublishDialog';
 import { SyncBadge } from '../publish/SyncBadge';
+import type { Translate } from '../../i18n';
 import { useHost, useStudio, useStudioShallow, useT } from '../../store/react';
 import { parametersText } from './parameters';
 
@@ -146,7 +147,7 @@ function ViewerPanel({ details }: { details: ImageDetails }) {
     [t('meta.guidance'), details.guidance === null ? '—' : String(details.guidance)],
     [t('meta.seed'), details.seed === null ? '—' : String(details.seed)],
     [t('meta.size'), `${details.width} × ${details.height}`],
-    [t('meta.format'), `${details.format.toUpperCase()} · ${formatBytes(details.fileSize)}`],
+    [t('meta.format'), `${details.format.toUpperCase()} · ${formatBytes(t, details.fileSize)}`],
     [t('meta.source'), t(`source.${details.source}`)],
     [t('meta.created'), dateTime.format(details.createdAt)],
     [t('meta.imported'), dateTime.format(details.importedAt)],
@@ -278,10 +279,11 @@ function ViewerPanel({ details }: { details: ImageDetails }) {
   );
 }
 
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+function formatBytes(t: Translate, bytes: number): string {
+  if (bytes < 1024) return t('meta.bytes', { count: bytes });
+  const round = (n: number) => Math.round(n * 10) / 10;
+  if (bytes < 1024 * 1024) return t('meta.kib', { count: round(bytes / 1024) });
+  return t('meta.mib', { count: round(bytes / 1024 / 1024) });
 }
 
 async function toPng(blob: Blob): Promise<Blob> {
