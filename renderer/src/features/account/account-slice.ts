@@ -16,7 +16,10 @@ export interface SignInForm {
 export interface AccountSlice {
   /** null until first loaded. */
   readonly account: Account | null;
-  /** The platform's page for buying tokens (a link opened in the browser). */
+  /**
+   * The platform's page for buying tokens, shown as a link with target=_blank: a new tab in the web host, the
+   * system browser in the desktop app (its window-open handler hands http(s) links to the shell).
+   */
   readonly buyTokensUrl: string | null;
   readonly signingIn: boolean;
   /** Why the last sign-in failed, shown on the form (not as a notice). */
