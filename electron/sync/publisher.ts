@@ -405,7 +405,11 @@ export class Publisher {
       return null;
     }
     const reason = describeError(error);
-    const transient = !(error instanceof PlatformError) ? !isPermanentLocalError(error) : error.transient;
+    // A session that ended mid-publish waits for the user to sign in again: after the charge, giving up would
+    // need the platform (a refund), and at `moderated` a lost consume answer may have charged.
+    const transient = !(error instanceof PlatformError)
+      ? !isPermanentLocalError(error)
+      : error.transient || (error.code === 'UNAUTHENTICATED' && job.state !== 'pending');
     const giveUp = job.state !== 'refunding' && (!transient || (job.state !== 'moderated' && job.attempts >= this.maxAttempts));
     this.deps.log(giveUp ? 'warn' : 'info', `publish ${job.id} (image ${job.imageId}) at ${job.state}, attempt ${job.attempts}: ${reason}${giveUp ? '; giving up' : ''}`);
     try {

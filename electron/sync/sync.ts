@@ -162,6 +162,7 @@ export class PlatformSync {
    * consumption that paid for it, without a new charge.
    */
   async publish(imageIds: readonly number[], companionId: string | null = null): Promise<readonly PublishRequestResult[]> {
+    if ((await this.auth.signedInAs()) === null) throw new PlatformError('UNAUTHENTICATED', 'Sign in to the platform to publish.');
     const images = await Promise.all(imageIds.map((id) => getImage(this.library.db, id)));
     for (const image of images) if (image.syncState === 'local' || image.syncState === 'failed') generationOf(image);
     const results: PublishRequestResult[] = [];
