@@ -308,6 +308,7 @@ export const en = {
   'publish.uploadProgress': 'Upload',
   'publish.retrying': 'Will try again: {error}',
   'publish.failedWith': 'Stopped: {error}',
+  'publish.notPublished': 'Image {id} was not published: {error}',
   'publish.state.pending': 'Waiting',
   'publish.state.moderated': 'Prompt checked',
   'publish.state.charged': 'Tokens paid; uploading',
@@ -343,6 +344,7 @@ export const en = {
   'community.download': 'Download',
   'community.downloading': 'Downloading…',
   'community.downloaded': 'Downloaded into the library.',
+  'community.thumbnailFailed': 'No preview: refresh the list',
 } as const;
 
 export type MessageKey = keyof typeof en;

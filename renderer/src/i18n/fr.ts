@@ -310,6 +310,7 @@ export const fr: Dictionary = {
   'publish.uploadProgress': 'Envoi',
   'publish.retrying': 'Nouvel essai prévu : {error}',
   'publish.failedWith': 'Arrêté : {error}',
+  'publish.notPublished': 'L’image {id} n’a pas été publiée : {error}',
   'publish.state.pending': 'En attente',
   'publish.state.moderated': 'Prompt vérifié',
   'publish.state.charged': 'Jetons payés ; envoi en cours',
@@ -345,4 +346,5 @@ export const fr: Dictionary = {
   'community.download': 'Télécharger',
   'community.downloading': 'Téléchargement…',
   'community.downloaded': 'Téléchargée dans la bibliothèque.',
+  'community.thumbnailFailed': 'Pas d’aperçu : actualisez la liste',
 };

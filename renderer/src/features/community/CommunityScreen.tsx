@@ -3,7 +3,7 @@
  * end of the list comes into view (and from the "more" button, for the keyboard); each image can be liked
  * and its original downloaded into the library.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CommunityItem } from '../../../../electron/contract';
 import { ErrorText } from '../../components/ErrorText';
 import { useStudio, useStudioShallow, useT } from '../../store/react';
@@ -89,10 +89,18 @@ function CommunityCard({ item }: { item: CommunityItem }) {
   const downloading = useStudio((s) => s.downloading.has(item.id));
   const locale = useStudio((s) => s.locale);
   const published = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
+  // The thumbnail's address is short-lived: one that failed (expired while the tab stayed open) says so until a refresh.
+  const [failed, setFailed] = useState<string | null>(null);
   return (
     <li className="community-card" data-testid="community-item" data-remote-id={item.id}>
       <div className="community-thumb">
-        <img src={item.thumbnailUrl} alt={item.title} loading="lazy" decoding="async" width={item.width} height={item.height} />
+        {failed === item.thumbnailUrl ? (
+          <span className="muted small" data-testid="community-thumbnail-failed">
+            {t('community.thumbnailFailed')}
+          </span>
+        ) : (
+          <img src={item.thumbnailUrl} alt={item.title} loading="lazy" decoding="async" width={item.width} height={item.height} onError={() => setFailed(item.thumbnailUrl)} />
+        )}
       </div>
       <div className="community-info">
         {/* Studio publishes without a title: the model names the image then. */}

@@ -33,6 +33,8 @@ export interface PublishSlice {
 
 /** Outbox states after which nothing more happens to a publish. */
 const SETTLED = new Set<SyncProgress['state']>(['published', 'refunded', 'failed']);
+/** Outbox states of a publish that ended without publishing. */
+const GAVE_UP = new Set<SyncProgress['state']>(['refunded', 'failed']);
 
 export const createPublishSlice: SliceCreator<PublishSlice> = (deps) => (set, get) => {
   const client = deps.host.client;
@@ -83,6 +85,7 @@ export const createPublishSlice: SliceCreator<PublishSlice> = (deps) => (set, ge
       return true;
     },
     applySyncProgress: (progress) => {
+      const previous = get().publishProgress[progress.imageId];
       set((s) => ({
         publishProgress: { ...s.publishProgress, [progress.imageId]: progress },
         items: s.items.map((image) => (image.id === progress.imageId && image.syncState !== progress.syncState ? { ...image, syncState: progress.syncState } : image)),
@@ -90,6 +93,10 @@ export const createPublishSlice: SliceCreator<PublishSlice> = (deps) => (set, ge
       }));
       // A finished publish gave the image its platform id: the library has the rest.
       if (SETTLED.has(progress.state) && get().details?.id === progress.imageId) void get().reloadDetails();
+      // The dialog may be closed by now: a publish that ended without publishing is said once, with why.
+      if (GAVE_UP.has(progress.state) && (previous === undefined || !GAVE_UP.has(previous.state))) {
+        get().inform('publish.notPublished', { id: progress.imageId, error: progress.lastError ?? '' });
+      }
       // Tokens were consumed or given back: the balance moved.
       if ((progress.state === 'charged' || progress.state === 'refunded') && get().account?.signedIn === true) void get().loadAccount();
     },

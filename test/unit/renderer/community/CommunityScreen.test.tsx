@@ -122,6 +122,15 @@ describe('CommunityScreen', () => {
     ]);
   });
 
+  it('says so in place of a thumbnail that cannot be loaded (its address expired)', async () => {
+    renderWith(communityStudio(2), <CommunityScreen />);
+    await waitFor(() => expect(shownIds()).toHaveLength(2));
+    const [first, second] = screen.getAllByTestId('community-item') as [HTMLElement, HTMLElement];
+    fireEvent.error(within(first).getByRole('img'));
+    expect(within(first).getByTestId('community-thumbnail-failed').textContent).toBe('No preview: refresh the list');
+    expect(within(second).getByRole('img')).toBeTruthy();
+  });
+
   it('downloads an original into the library and says so', async () => {
     const studio = communityStudio(1);
     renderWith(studio, <CommunityScreen />);

@@ -165,6 +165,20 @@ describe('the publish dialog', () => {
     expect(studio.store.getState().items[0]?.syncState).toBe('local');
   });
 
+  it('says once, even with the dialog closed, that a publish ended without publishing', async () => {
+    const { studio } = publishStudio({});
+    const stop = bindEvents(studio.store, studio.host);
+    await studio.store.getState().loadImages();
+    studio.emit('sync.progress', progress('refunding', 'publishing', { lastError: 'The upload was refused.' }));
+    studio.emit('sync.progress', progress('refunded', 'failed', { lastError: 'The upload was refused.' }));
+    studio.emit('sync.progress', progress('refunded', 'failed', { lastError: 'The upload was refused.' }));
+    expect(studio.store.getState().items[0]?.syncState).toBe('failed');
+    expect(studio.store.getState().notices).toEqual([
+      expect.objectContaining({ kind: 'info', message: 'publish.notPublished', vars: { id: 5, error: 'The upload was refused.' } }),
+    ]);
+    stop();
+  });
+
   it('unpublishes a published image from the viewer', async () => {
     const { studio, setDetails } = publishStudio({
       unpublishImage: async (input) => {
