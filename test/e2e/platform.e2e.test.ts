@@ -2,10 +2,10 @@
  * Publishing as a person does it: the real renderer in Debian's Chromium, over the web host, over a real
  * Studio with the embedded model, pointed at the reference platform (real HTTP, SQLite, JWTs, s3rver). Sign in
  * on the Account screen; generate an image with a companion whose traits join the prompt by the template shown;
- * publish it from the viewer through the publish dialog; find it in the Community tab and like it. Each step
- * checks the Studio's library and the platform's own records too, and fails on anything the page reports as
- * wrong. Screenshots of the Account screen, the companion picker, the publish dialog and the Community tab land in
- * test-artifacts/screenshots/.
+ * publish it from the viewer through the publish dialog; find it in the Community tab, like it, and download
+ * its original back. Each step checks the Studio's library and the platform's own records too, and fails on
+ * anything the page reports as wrong. Screenshots of the Account screen, the companion picker, the publish
+ * dialog and the Community tab land in test-artifacts/screenshots/.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -170,5 +170,13 @@ describe('publishing to the platform in Chromium', { timeout: 120_000 }, () => {
 
     await byTestId('community-sort-most_liked').click();
     await expect.poll(async () => page.getByTestId('community-item').first().getAttribute('data-remote-id'), QUICK).toBe(remoteId);
+  });
+
+  it('downloads the original back: the library knows those bytes and keeps one image', async () => {
+    const item = page.locator(`[data-testid="community-item"][data-remote-id="${remoteId}"]`);
+    await item.getByTestId('community-download').click();
+    await page.getByTestId('notice-info').filter({ hasText: 'Downloaded into the library.' }).waitFor({ timeout: QUICK.timeout });
+    const images = (await studio('listImages', {})).items;
+    expect(images.map((i) => [i.id, i.syncState])).toEqual([[imageId, 'published']]);
   });
 });
