@@ -439,7 +439,7 @@ export class Studio {
  * file system allows (no copy), else copied; folders are copied. Names that collide go in numbered subfolders.
  */
 async function stageFiles(paths: readonly string[]): Promise<string> {
-  const staging = await mkdtemp(join(tmpdir(), 'studio-import-'));
+  const staging = await mkdtemp(join(tmpdir(), 'studio-staging-'));
   try {
     const used = new Set<string>();
     for (const [i, source] of paths.entries()) {
