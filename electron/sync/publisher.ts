@@ -22,6 +22,7 @@
  * Up to `concurrency` rows are worked at once, each claimed (leased, db/outbox.ts) when a slot frees; the
  * claim leaves out the rows this worker holds, so it never works a row twice at once. Runtime: main-side Node.
  */
+import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -170,6 +171,8 @@ export class Publisher {
     this.backoffCapMs = options.backoffCapMs ?? 10 * 60_000;
     this.idleMs = options.idleMs ?? 30_000;
     this.random = options.random ?? Math.random;
+    // Every request in flight listens to this signal (timeouts and aborts combine with it).
+    setMaxListeners(0, this.stop.signal);
   }
 
   start(): void {

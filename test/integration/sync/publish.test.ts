@@ -82,4 +82,17 @@ describe('publishing through the outbox', () => {
     expect((await h.sync.listCommunity({ sort: 'newest', limit: 50 })).items.map((i) => i.id)).toContain(remoteId);
     expect(h.platform.admin.balance('alice@example.com')).toBe(balance);
   });
+
+  it('lists companions from the platform, and from the cache when the platform is down', async () => {
+    const online = await h.sync.companions.list();
+    expect(online).toMatchObject({ offline: false, items: [{ id: 'cmp_aurora01', name: 'Aurora' }, { name: 'Kenji' }, { name: 'Pip' }] });
+    h.platform.admin.setFaults({ seed: 1, rules: [{ route: 'listCompanions', kind: 'error', status: 503 }] });
+    try {
+      const offline = await h.sync.companions.list();
+      expect(offline).toEqual({ items: online.items, fetchedAt: online.fetchedAt, offline: true });
+      expect(await h.sync.companions.promptFor('a lantern', 'cmp_pip00003')).toBe('a lantern, a copper clockwork fox with visible gears, glowing amber glass eyes');
+    } finally {
+      h.platform.admin.clearFaults();
+    }
+  });
 });
