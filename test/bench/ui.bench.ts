@@ -12,8 +12,8 @@
  * - Frame time: the grid is scrolled continuously by script, every animation frame, at two speeds; a frame's
  *   time is the delta between consecutive requestAnimationFrame timestamps. Long Animation Frames (Chromium's
  *   LoAF entries, > 50 ms) are counted beside, and Chromium's own main-thread times over the run (CDP
- *   `Performance.getMetrics`: script, style, layout, all tasks) say whether long frames were the page's work or
- *   a machine too busy to schedule it.
+ *   `Performance.getMetrics`: script, style, layout, all tasks, and the CPU time the thread actually got) say
+ *   whether long frames were the page's work or a machine too busy to schedule it.
  * Run it alone (other work on two cores shows up as long frames): `npm run bench:ui`.
  */
 import { loadavg } from 'node:os';
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
       console.log(
         `  ${''.padEnd(10)} main thread busy ${((100 * busy.TaskDuration) / SCROLL_SECONDS).toFixed(0)}% of the run; per frame: ` +
           `script ${perFrame(busy.ScriptDuration)} ms, style ${perFrame(busy.RecalcStyleDuration)} ms, layout ${perFrame(busy.LayoutDuration)} ms, ` +
-          `all tasks ${perFrame(busy.TaskDuration)} ms`,
+          `all tasks ${perFrame(busy.TaskDuration)} ms of which on a CPU ${perFrame(busy.ThreadTime)} ms`,
       );
     }
     console.log(`\nLoad average (1 min) on this machine: ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? NaN).toFixed(2)} after.`);

@@ -144,8 +144,12 @@ export const ScrollRun = z.object({
 });
 export type ScrollRun = z.infer<typeof ScrollRun>;
 
-/** The main thread's cumulative times Chromium keeps (CDP `Performance.getMetrics`), in seconds. */
-export type MainThread = Readonly<Record<'TaskDuration' | 'ScriptDuration' | 'RecalcStyleDuration' | 'LayoutDuration', number>>;
+/**
+ * The main thread's cumulative times Chromium keeps (CDP `Performance.getMetrics`), in seconds: wall time in
+ * tasks by kind, and `ThreadTime`, the CPU time the thread actually got — less than its task time when the
+ * machine is too busy to schedule it.
+ */
+export type MainThread = Readonly<Record<'TaskDuration' | 'ScriptDuration' | 'RecalcStyleDuration' | 'LayoutDuration' | 'ThreadTime', number>>;
 
 const Metrics = z.object({ metrics: z.array(z.object({ name: z.string(), value: z.number() })) });
 
@@ -161,6 +165,7 @@ export function mainThread(reply: unknown): MainThread {
     ScriptDuration: value('ScriptDuration'),
     RecalcStyleDuration: value('RecalcStyleDuration'),
     LayoutDuration: value('LayoutDuration'),
+    ThreadTime: value('ThreadTime'),
   };
 }
 
@@ -171,5 +176,6 @@ export function spentBetween(before: MainThread, after: MainThread): MainThread 
     ScriptDuration: after.ScriptDuration - before.ScriptDuration,
     RecalcStyleDuration: after.RecalcStyleDuration - before.RecalcStyleDuration,
     LayoutDuration: after.LayoutDuration - before.LayoutDuration,
+    ThreadTime: after.ThreadTime - before.ThreadTime,
   };
 }
