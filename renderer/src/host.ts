@@ -30,7 +30,11 @@ declare global {
   }
 }
 
-export type ConnectionStatus = 'connected' | 'reconnecting';
+/** `lost`: still retrying, but for long enough that the studio has probably stopped or restarted (with a new link). */
+export type ConnectionStatus = 'connected' | 'reconnecting' | 'lost';
+
+/** Failed reconnection attempts (about half a minute with the backoff) before the connection counts as lost. */
+export const ATTEMPTS_BEFORE_LOST = 6;
 
 /** What the store needs from the host besides the contract. */
 export interface Host {
@@ -65,10 +69,11 @@ type AnyListener = (payload: never) => void;
  * A StudioClient over a connection that may drop: calls go to the live socket (DISCONNECTED while there is
  * none), listeners are moved onto each new socket. Rejects if the first connection is refused.
  */
-async function reconnectingClient(open: (onClose: () => void) => Promise<WebStudioClient>, setStatus: (s: ConnectionStatus) => void): Promise<StudioClient> {
+export async function reconnectingClient(open: (onClose: () => void) => Promise<WebStudioClient>, setStatus: (s: ConnectionStatus) => void): Promise<StudioClient> {
   let current: WebStudioClient | null = null;
   const listeners = new Map<AnyListener, { name: EventName; stop: () => void }>();
   let delay = 500;
+  let failures = 0;
   const connect = (): Promise<WebStudioClient> => open(dropped);
   function dropped() {
     current = null;
@@ -78,10 +83,12 @@ async function reconnectingClient(open: (onClose: () => void) => Promise<WebStud
         (client) => {
           current = client;
           delay = 500;
+          failures = 0;
           for (const [listener, entry] of listeners) entry.stop = client.on(entry.name, listener as (payload: EventPayload<typeof entry.name>) => void);
           setStatus('connected');
         },
         () => {
+          if (++failures === ATTEMPTS_BEFORE_LOST) setStatus('lost');
           delay = Math.min(delay * 2, 8000);
           setTimeout(attempt, delay);
         },

@@ -35,9 +35,9 @@ export function App() {
           ))}
         </nav>
         <span className="spacer" />
-        {connection === 'reconnecting' && (
-          <span className="connection reconnecting" role="status" data-testid="connection-status">
-            {t('app.reconnecting')}
+        {connection !== 'connected' && (
+          <span className={`connection ${connection}`} role="status" data-testid="connection-status" data-status={connection}>
+            {t(connection === 'lost' ? 'app.connectionLost' : 'app.reconnecting')}
           </span>
         )}
       </header>

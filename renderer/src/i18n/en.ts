@@ -2,6 +2,7 @@
 export const en = {
   'app.title': 'Studio',
   'app.reconnecting': 'Reconnecting to the studio…',
+  'app.connectionLost': 'The studio stopped or restarted: still trying; if it printed a new link, open that one.',
   'app.connectFailed': 'This page cannot reach the studio',
   'app.connectFailedHint': 'Open the link that `studio serve` printed when it started (each run has a new one), or check that the studio is still running.',
 

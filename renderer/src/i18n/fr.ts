@@ -4,6 +4,7 @@ import type { Dictionary } from './en';
 export const fr: Dictionary = {
   'app.title': 'Studio',
   'app.reconnecting': 'Reconnexion au studio…',
+  'app.connectionLost': 'Le studio s’est arrêté ou a redémarré : nouvelle tentative en cours ; s’il a affiché un nouveau lien, ouvrez celui-ci.',
   'app.connectFailed': 'Cette page ne joint pas le studio',
   'app.connectFailedHint': 'Ouvrez le lien affiché par `studio serve` à son démarrage (chaque lancement en a un nouveau), ou vérifiez que le studio tourne toujours.',
 
