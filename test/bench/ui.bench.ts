@@ -4,10 +4,10 @@
  *
  * - The library: test/bench/ui/library.ts (100,000 rows, every original and thumbnail on disk, cached in the
  *   temp folder). A real Studio and web host serve it with the built renderer, as `studio serve` does.
- * - Time to first page: from the navigation start to the first animation frame after which every thumbnail in
- *   view has loaded and finished `decode()` (an in-page probe, test/bench/ui/page.ts), measured two ways: a
- *   cold load of `#/gallery` (counted from `performance.timeOrigin`; a new browser context each run, so no HTTP
- *   cache) and a switch from the Generate tab (counted from the click). The renderer's own marks
+ * - Time to first page: from the navigation start until every thumbnail in view has loaded, finished `decode()`
+ *   and been painted (an in-page probe, test/bench/ui/page.ts), measured two ways: a cold load of `#/gallery`
+ *   (counted from `performance.timeOrigin`; a new browser context each run, so no HTTP cache) and a switch from
+ *   the Generate tab (counted from the click). The renderer's own marks
  *   (`studio:gallery-first-page`, `studio:gallery-first-image`) and Chromium's FCP and LCP are printed beside.
  * - Frame time: the grid is scrolled continuously by script, every animation frame, at two speeds; a frame's
  *   time is the delta between consecutive requestAnimationFrame timestamps. Long Animation Frames (Chromium's
