@@ -36,7 +36,11 @@ export class PageProblems {
       if (message.type() === 'error') this.add(`console error: ${message.text()} (at ${message.location().url})`);
     });
     page.on('pageerror', (error) => this.add(`uncaught exception: ${error.stack ?? error.message}`));
-    page.on('requestfailed', (request) => this.add(`request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'unknown'}`));
+    page.on('requestfailed', (request) => {
+      const reason = request.failure()?.errorText ?? 'unknown';
+      // The browser's own choice (a reload, an image whose tile scrolled away), not something that failed.
+      if (reason !== 'net::ERR_ABORTED') this.add(`request failed: ${request.method()} ${request.url()}: ${reason}`);
+    });
     page.on('response', (response) => {
       if (response.status() >= 400) this.add(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
     });
