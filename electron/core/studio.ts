@@ -120,9 +120,13 @@ export class Studio {
       log(level, error === undefined ? message : `${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     );
     const env = options.env ?? process.env;
+    const platformUrl = options.platform?.url ?? env['STUDIO_PLATFORM_URL'] ?? DEFAULT_PLATFORM_URL;
+    const usable = URL.canParse(platformUrl) && /^https?:$/.test(new URL(platformUrl).protocol);
+    // A mistyped address must not stop the studio from starting: the log says which one is used instead.
+    if (!usable) log('error', `the platform URL "${platformUrl}" is not an http(s) URL; using ${DEFAULT_PLATFORM_URL}`);
     this.sync = new PlatformSync({
       library,
-      baseUrl: options.platform?.url ?? env['STUDIO_PLATFORM_URL'] ?? DEFAULT_PLATFORM_URL,
+      baseUrl: usable ? platformUrl : DEFAULT_PLATFORM_URL,
       secrets: options.platform?.secrets ?? new FileSecretStore(defaultSecretFile(env)),
       ...(options.platform?.publisher === undefined ? {} : { publisher: options.platform.publisher }),
       log: (level, message) => log(level, message),

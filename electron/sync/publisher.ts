@@ -245,30 +245,41 @@ export class Publisher {
   }
 
   private report(job: PublishJob, bytes: PublishProgress['bytes'] = null): void {
-    this.deps.onProgress({
-      outboxId: job.id,
-      imageId: job.imageId,
-      state: job.state,
-      syncState: SYNC_STATES[job.state],
-      attempts: job.attempts,
-      lastError: job.lastError,
-      nextAttemptAt: job.nextAttemptAt,
-      bytes,
-    });
+    // A listener's failure is its own: it must not read as a failed step.
+    try {
+      this.deps.onProgress({
+        outboxId: job.id,
+        imageId: job.imageId,
+        state: job.state,
+        syncState: SYNC_STATES[job.state],
+        attempts: job.attempts,
+        lastError: job.lastError,
+        nextAttemptAt: job.nextAttemptAt,
+        bytes,
+      });
+    } catch (error) {
+      this.deps.log('error', `publish ${job.id}: a progress listener failed: ${describeError(error)}`);
+    }
   }
 
   private async run(claimed: PublishJob): Promise<void> {
     let job: PublishJob | null = claimed;
     // Read once per claim: nothing a publish sends (file, size, generation settings) changes under it.
     let image: ImageDetails | undefined;
-    while (job !== null && !TERMINAL_OUTBOX_STATES.includes(job.state)) {
-      try {
-        image ??= await getImage(this.deps.library.db, job.imageId);
-        job = await this.step(job, image);
-        this.report(job);
-      } catch (error) {
-        job = await this.failed(job, error);
+    try {
+      while (job !== null && !TERMINAL_OUTBOX_STATES.includes(job.state)) {
+        try {
+          image ??= await getImage(this.deps.library.db, job.imageId);
+          job = await this.step(job, image);
+          this.report(job);
+        } catch (error) {
+          job = await this.failed(job, error);
+        }
       }
+    } catch (error) {
+      // Recording the failure failed too (the library is closing, the disk is full): the lease runs out and the
+      // row is claimed again later.
+      this.deps.log('error', `publish ${claimed.id}: ${describeError(error)}`);
     }
   }
 
