@@ -157,6 +157,8 @@ export class Publisher {
   private readonly stop = new AbortController();
   private running: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** A wake that came while the loop was busy: the next idle returns at once instead of losing it. */
+  private woken = false;
   /** The rows being worked, by id, with their runs. */
   private readonly inFlight = new Map<number, Promise<void>>();
 
@@ -181,7 +183,8 @@ export class Publisher {
 
   /** A row was added or made due: look now instead of at the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp === null) this.woken = true;
+    else this.wakeUp();
   }
 
   /** Stops claiming, interrupts the rows in flight (they stay due and resume at the next start), and waits. */
@@ -236,6 +239,10 @@ export class Publisher {
   }
 
   private async idle(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
     if (this.closing || ms <= 0) return;
     const woken = new Promise<void>((resolve) => {
       this.wakeUp = resolve;
