@@ -26,8 +26,6 @@ export const TokenPair = z.object({
 });
 export type TokenPair = z.infer<typeof TokenPair>;
 
-export const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
-
 export const ModerationLevel = z.enum(['strict', 'standard', 'relaxed']);
 export type ModerationLevel = z.infer<typeof ModerationLevel>;
 export const Verdict = z.enum(['allow', 'review', 'block']);
@@ -71,12 +69,12 @@ export const ModerationResult = z.object({
 });
 export type ModerationResult = z.infer<typeof ModerationResult>;
 
-export const Trait = z.object({ key: z.string(), label: z.string(), value: z.string() });
+const Trait = z.object({ key: z.string(), label: z.string(), value: z.string() });
 export const Companion = z.object({ id: z.string(), name: z.string(), description: z.string(), traits: z.array(Trait), updatedAt: z.string() });
 export type Companion = z.infer<typeof Companion>;
 export const CompanionList = z.object({ items: z.array(Companion) });
 
-export const UploadCredentials = z.object({
+const UploadCredentials = z.object({
   endpoint: z.string().url(),
   region: z.string().min(1),
   bucket: z.string().min(1),
@@ -84,7 +82,6 @@ export const UploadCredentials = z.object({
   secretAccessKey: z.string().min(1),
   sessionToken: z.string().min(1),
 });
-export type UploadCredentials = z.infer<typeof UploadCredentials>;
 
 export const Upload = z.object({
   id: z.string(),
@@ -124,7 +121,7 @@ export const Download = z.object({ imageId: z.string(), url: z.string().url(), s
 export const LikeState = z.object({ imageId: z.string(), likeCount: z.number().int(), likedByMe: z.boolean() });
 export type LikeState = z.infer<typeof LikeState>;
 
-export const GalleryItem = z.object({
+const GalleryItem = z.object({
   id: z.string(),
   title: z.string(),
   author: z.object({ id: z.string(), displayName: z.string() }),
