@@ -1,16 +1,18 @@
 /**
  * Putting a file's bytes into the platform's bucket: the platform reserves the object and hands out temporary
- * credentials for exactly its key (`transfer: credentials`); `@aws-sdk/lib-storage` streams the file from disk
- * — one PutObject up to the part size, a multipart upload above it, a few parts in flight — reporting progress;
- * then the platform checks the stored object and completes the upload.
+ * credentials for exactly its key (`transfer: credentials`); a file up to the part size goes in one PutObject
+ * streamed from disk, a larger one through `@aws-sdk/lib-storage`'s multipart upload (a few parts in flight),
+ * both reporting progress; then the platform checks the stored object and completes the upload.
  *
- * Memory stays flat whatever the file size: lib-storage holds at most `queueSize` parts of `partSize` bytes.
+ * Memory stays flat whatever the file size: a single PUT streams, and lib-storage holds at most `queueSize`
+ * parts of `partSize` bytes.
  * The credentials are secrets like the tokens: they are never logged.
  *
  * Runtime: main-side Node.
  */
 import { createReadStream } from 'node:fs';
-import { S3Client } from '@aws-sdk/client-s3';
+import { Transform } from 'node:stream';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload as S3Upload } from '@aws-sdk/lib-storage';
 import type { PlatformClient } from './client';
 import { PlatformError } from './errors';
@@ -62,25 +64,39 @@ export async function uploadFile(client: PlatformClient, input: FileToUpload, op
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
   });
-  const transfer = new S3Upload({
-    client: s3,
-    params: {
-      Bucket: credentials.bucket,
-      Key: upload.key,
-      Body: createReadStream(input.file),
-      ContentType: input.contentType,
-      ContentLength: input.size,
-    },
-    partSize: Math.max(MIN_PART_SIZE, upload.partSize),
-    queueSize: options.queueSize ?? 4,
-    // The store may not implement AbortMultipartUpload (s3rver); the platform discards an upload never completed.
-    leavePartsOnError: true,
-  });
-  const abort = () => void transfer.abort();
+  const partSize = Math.max(MIN_PART_SIZE, upload.partSize);
+  const params = { Bucket: credentials.bucket, Key: upload.key, ContentType: input.contentType, ContentLength: input.size };
+  const controller = new AbortController();
+  const abort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', abort, { once: true });
-  transfer.on('httpUploadProgress', (progress) => options.onProgress?.(progress.loaded ?? 0, input.size));
   try {
-    await transfer.done();
+    if (input.size <= partSize) {
+      // One PutObject streamed from disk as it is read (lib-storage would read it into memory first to decide
+      // between one request and several); progress counts the bytes handed to the socket.
+      let sent = 0;
+      const counted = createReadStream(input.file).pipe(
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            sent += chunk.length;
+            options.onProgress?.(sent, input.size);
+            done(null, chunk);
+          },
+        }),
+      );
+      await s3.send(new PutObjectCommand({ ...params, Body: counted }), { abortSignal: controller.signal });
+    } else {
+      const transfer = new S3Upload({
+        client: s3,
+        params: { ...params, Body: createReadStream(input.file) },
+        partSize,
+        queueSize: options.queueSize ?? 4,
+        // The store may not implement AbortMultipartUpload (s3rver); the platform discards an upload never completed.
+        leavePartsOnError: true,
+      });
+      controller.signal.addEventListener('abort', () => void transfer.abort(), { once: true });
+      transfer.on('httpUploadProgress', (progress) => options.onProgress?.(progress.loaded ?? 0, input.size));
+      await transfer.done();
+    }
   } catch (error) {
     if (options.signal?.aborted === true) throw options.signal.reason;
     throw new PlatformError('PLATFORM_UNAVAILABLE', `The ${input.purpose} could not be stored.`, {
