@@ -150,8 +150,14 @@ export class PlatformAuth implements AccessTokens {
   }
 
   private async refresh(): Promise<string> {
-    const session = await this.loadSession();
+    let session = await this.loadSession();
     if (session === null) throw new PlatformError('UNAUTHENTICATED', 'Sign in to the platform first.');
+    // Another process sharing the store (the CLI beside `studio serve`) may have rotated the token since: its
+    // newer one is the one to spend, the one in memory is spent already.
+    if (this.remembered) {
+      const stored = parseSession(await this.store.read());
+      if (stored !== null && stored.email === session.email) session = stored;
+    }
     let pair: TokenPair;
     try {
       pair = await this.client.request(
@@ -185,16 +191,8 @@ export class PlatformAuth implements AccessTokens {
   private async loadSession(): Promise<StoredSession | null> {
     if (this.session !== undefined) return this.session;
     const text = await this.store.read();
-    let parsed: StoredSession | null = null;
-    if (text !== null) {
-      try {
-        const result = StoredSession.safeParse(JSON.parse(text));
-        parsed = result.success ? result.data : null;
-      } catch {
-        parsed = null;
-      }
-      if (parsed === null) this.log('warn', 'platform: the stored session could not be read; sign in again');
-    }
+    const parsed = parseSession(text);
+    if (text !== null && parsed === null) this.log('warn', 'platform: the stored session could not be read; sign in again');
     this.session = parsed;
     this.remembered = parsed !== null;
     return parsed;
@@ -205,5 +203,15 @@ export class PlatformAuth implements AccessTokens {
     this.session = null;
     this.remembered = false;
     await this.store.clear();
+  }
+}
+
+function parseSession(text: string | null): StoredSession | null {
+  if (text === null) return null;
+  try {
+    const result = StoredSession.safeParse(JSON.parse(text));
+    return result.success ? result.data : null;
+  } catch {
+    return null;
   }
 }

@@ -142,3 +142,24 @@ describe('refresh on 401', () => {
     expect(logs.join('\n')).not.toContain(JSON.parse(await readFile(path.join(dir, 'session.json'), 'utf8')).refreshToken);
   });
 });
+
+describe('two processes sharing one session file', () => {
+  it('spend the newest refresh token either of them stored, so neither ends the session', async () => {
+    // Access tokens of 31 s are renewed after 1 s (30 s before they expire): every pause below forces a refresh.
+    const a = await startHarness({ platform: { accessTokenTtlSeconds: 31 } });
+    const b = new PlatformSync({ library: a.library, baseUrl: a.platform.url, secrets: new FileSecretStore(path.join(a.dir, 'config', 'platform-session.json')) });
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 1100));
+    try {
+      await a.sync.signIn('bob@example.com', 'studio-dev');
+      expect((await b.account()).signedIn).toBe(true);
+      await pause();
+      expect((await a.sync.account()).signedIn).toBe(true);
+      await pause();
+      expect((await b.account()).signedIn).toBe(true);
+      expect((await a.sync.account()).signedIn).toBe(true);
+    } finally {
+      await b.close();
+      await a.stop();
+    }
+  });
+});
