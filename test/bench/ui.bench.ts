@@ -25,6 +25,7 @@ import { ROWS, benchLibrary } from './ui/library';
 import {
   FIRST_PAGE_RESULT,
   FirstPage,
+  GALLERY,
   MARK_START,
   ScrollRun,
   firstPageProbe,
@@ -32,7 +33,6 @@ import {
   mainThread,
   scrollScript,
   spentBetween,
-  type GallerySelectors,
   type MainThread,
 } from './ui/page';
 
@@ -42,7 +42,6 @@ const VIEWPORT = { width: 1280, height: 800 } as const;
 const RUNS = 5;
 const SCROLL_SPEEDS = [2000, 6000] as const;
 const SCROLL_SECONDS = 8;
-const SELECTORS: GallerySelectors = { grid: '[data-testid="gallery-grid"]', tile: '[data-testid="gallery-tile"]' };
 const GALLERY_TAB = '[data-testid="nav-gallery"]';
 /** The Generate screen is ready once the embedded model is listed. */
 const GENERATE_READY = '[data-testid="model-select"] option[value="embedded"]';
@@ -65,7 +64,7 @@ interface Session {
 /** A fresh browser context (empty HTTP cache) with the first-page probe installed. */
 async function openPage(browser: Browser): Promise<Session> {
   const context = await browser.newContext({ viewport: VIEWPORT });
-  await context.addInitScript({ content: firstPageProbe(SELECTORS) });
+  await context.addInitScript({ content: firstPageProbe(GALLERY) });
   const page = await context.newPage();
   return { page, problems: new PageProblems(page), close: () => context.close() };
 }
@@ -117,7 +116,7 @@ async function scroll(browser: Browser, url: string, problems: string[]): Promis
     const runs: Scrolled[] = [];
     for (const speed of SCROLL_SPEEDS) {
       const before = mainThread(await cdp.send('Performance.getMetrics'));
-      const run = ScrollRun.parse(await session.page.evaluate(scrollScript(SELECTORS.grid, speed, SCROLL_SECONDS)));
+      const run = ScrollRun.parse(await session.page.evaluate(scrollScript(GALLERY.grid, speed, SCROLL_SECONDS)));
       const after = mainThread(await cdp.send('Performance.getMetrics'));
       runs.push({ speed, run, busy: spentBetween(before, after) });
     }

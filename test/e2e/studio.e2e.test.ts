@@ -2,8 +2,8 @@
  * The studio as a person uses it: the real renderer in Debian's Chromium, over the web host, over a real Studio
  * with the embedded model, on a fresh library. One story, in order — generate (watching progress and the live
  * preview), find the image in the gallery, favourite it, put it in a new album, search and filter, reload after
- * a restart of the studio and find it all still there, cancel a running job, add a bad model folder, and speak
- * the browser's language.
+ * a restart of the studio and find it all still there, cancel a running job, add a bad model folder, speak the
+ * browser's language — and check that what `bench:ui` measures in the page still works with this renderer.
  * Each step checks the library itself too (through the Studio's own calls), not only what the page shows, and
  * fails on any console error, uncaught exception or failed request the page did not expect. Screenshots of each
  * screen land in test-artifacts/screenshots/.
@@ -14,6 +14,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Result } from '../../electron/contract';
+import { FIRST_PAGE_RESULT, FirstPage, GALLERY, ScrollRun, firstPageProbe, firstPageReady, scrollScript } from '../bench/ui/page';
 import { PageProblems, launchChromium, screenshot } from './support/chromium';
 import { builtRenderer } from './support/renderer';
 import { startStudio, type StudioUnderTest } from './support/studio';
@@ -179,7 +180,8 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
 
     await search('circle');
     await expect.poll(shownImageIds, QUICK).toEqual([ids.circle]);
-    expect(await byTestId('gallery-count').getAttribute('data-count')).toBe('1');
+    // The count comes from its own call, a moment after the tiles.
+    await expect.poll(() => byTestId('gallery-count').getAttribute('data-count'), QUICK).toBe('1');
     await screenshot(page, 'search');
     await search('triangle');
     await expect.poll(shownImageIds, QUICK).toEqual([ids.triangle]);
@@ -270,6 +272,26 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
       await french.getByTestId('settings-language').selectOption('system');
       await expect.poll(() => french.getByTestId('nav-settings').textContent(), QUICK).toBe('Réglages');
       expect(frenchProblems.take()).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('gives bench:ui what it measures: the first-page probe, the renderer\'s marks, the scroll loop', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    await context.addInitScript({ content: firstPageProbe(GALLERY) });
+    const measured = await context.newPage();
+    const measuredProblems = new PageProblems(measured);
+    try {
+      await measured.goto(`${app.url}#/gallery`);
+      await measured.evaluate(firstPageReady(QUICK.timeout));
+      const first = FirstPage.parse(await measured.evaluate(FIRST_PAGE_RESULT));
+      expect(first.tiles).toBe(2);
+      expect(first.marks.firstPage).not.toBeNull();
+      expect(first.marks.firstImage).not.toBeNull();
+      const scrolled = ScrollRun.parse(await measured.evaluate(scrollScript(GALLERY.grid, 1000, 0.5)));
+      expect(scrolled.frames.length).toBeGreaterThan(0);
+      expect(measuredProblems.take()).toEqual([]);
     } finally {
       await context.close();
     }

@@ -17,6 +17,9 @@ export interface GallerySelectors {
   readonly tile: string;
 }
 
+/** The renderer's gallery (renderer/src/features/gallery/GalleryGrid.tsx). */
+export const GALLERY: GallerySelectors = { grid: '[data-testid="gallery-grid"]', tile: '[data-testid="gallery-tile"]' };
+
 /**
  * Installed before the page's own scripts (`addInitScript`): once every tile image inside the viewport has
  * loaded and finished `decode()`, records the start of the second animation frame after that — the first frame
