@@ -7,6 +7,7 @@ export * from './schemas';
 export * from './calls';
 export * from './events';
 export * from './platform';
+export * from './companion-template';
 export * from './client';
 export * from './wire';
 export * from './desktop';

@@ -37,10 +37,11 @@ import {
   type Library,
 } from '../../db/index';
 import type { ModelInfo } from '../../inference/protocol';
-import { DEFAULT_COMPANION_TEMPLATE, defaultSecretFile, FileSecretStore, PlatformError, PlatformSync, type PublisherOptions, type SecretStore } from '../sync/index';
+import { defaultSecretFile, FileSecretStore, PlatformError, PlatformSync, type PublisherOptions, type SecretStore } from '../sync/index';
 import {
   checkEvent,
   createDispatcher,
+  DEFAULT_COMPANION_TEMPLATE,
   type Dispatch,
   type ErrorCode,
   type EventName,

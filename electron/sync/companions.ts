@@ -2,52 +2,27 @@
  * Companions: the platform's characters, fetched when online and cached in the sync folder so the Generate
  * screen's picker works offline; and the companion prompt template, which the user sees and may edit.
  *
- * The template is plain text with placeholders:
- *   {prompt}               what the user typed (required: a template without it would drop the prompt)
- *   {companion.name}       the companion's name
- *   {companion.traits}     every trait's words, in the platform's order, joined with ", "
- *   {companion.trait.KEY}  one trait's words by its key (`hair`, `outfit`…), empty when the companion has none
- * The default is `{prompt}, {companion.traits}`. Any other `{…}` is refused when the template is saved.
+ * The template's rules are the contract's (electron/contract/companion-template.ts), shared with the Generate
+ * screen; here it is kept in the sync folder and checked before it is saved.
  *
  * Runtime: main-side Node.
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { applyCompanionTemplate, companionTemplateProblems, DEFAULT_COMPANION_TEMPLATE, MAX_COMPANION_TEMPLATE_LENGTH } from '../contract';
 import type { PlatformClient, SyncLog } from './client';
 import { PlatformError } from './errors';
 import { readFileIfAny, writeFileAtomic } from './files';
 import { Companion, CompanionList } from './wire';
 
-export const DEFAULT_COMPANION_TEMPLATE = '{prompt}, {companion.traits}';
-const MAX_TEMPLATE_LENGTH = 2000;
-
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-const KNOWN = /^(prompt|companion\.name|companion\.traits|companion\.trait\.[A-Za-z0-9_-]+)$/;
-
-/** The template's problems, or an empty list when it can be used. */
+/** The template's problems as sentences, or an empty list when it can be used. */
 export function checkCompanionTemplate(template: string): readonly string[] {
-  const problems: string[] = [];
-  if (template.length > MAX_TEMPLATE_LENGTH) problems.push(`The template is longer than ${MAX_TEMPLATE_LENGTH} characters.`);
-  const names = [...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
-  if (!names.includes('prompt')) problems.push('The template must contain {prompt}.');
-  for (const name of names) if (!KNOWN.test(name)) problems.push(`{${name}} is not a placeholder the template knows.`);
-  return problems;
-}
-
-/** The prompt with the companion's traits put in by the template; stray separators left by empty parts are tidied. */
-export function applyCompanionTemplate(template: string, prompt: string, companion: Companion): string {
-  const traits = companion.traits.map((t) => t.value.trim()).filter((v) => v !== '');
-  const filled = template.replace(PLACEHOLDER, (whole, name: string) => {
-    if (name === 'prompt') return prompt.trim();
-    if (name === 'companion.name') return companion.name;
-    if (name === 'companion.traits') return traits.join(', ');
-    if (name.startsWith('companion.trait.')) return companion.traits.find((t) => t.key === name.slice('companion.trait.'.length))?.value.trim() ?? '';
-    return whole;
-  });
-  return filled
-    .replace(/\s*,(\s*,)+/g, ',')
-    .replace(/^\s*,\s*|\s*,\s*$/g, '')
-    .trim();
+  const { tooLong, missingPrompt, unknown } = companionTemplateProblems(template);
+  return [
+    ...(tooLong ? [`The template is longer than ${MAX_COMPANION_TEMPLATE_LENGTH} characters.`] : []),
+    ...(missingPrompt ? ['The template must contain {prompt}.'] : []),
+    ...unknown.map((name) => `${name} is not a placeholder the template knows.`),
+  ];
 }
 
 const Cache = z.object({ fetchedAt: z.number().int(), items: z.array(Companion) });

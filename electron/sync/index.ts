@@ -7,7 +7,7 @@ export { PlatformSync, type Account, type PlatformSyncOptions, type PublishQuote
 export { PlatformClient, type AccessTokens, type PlatformClientOptions, type SyncLog } from './client';
 export { PlatformAuth, PLATFORM_AUDIENCE, type SignInResult } from './auth';
 export { defaultSecretFile, FileSecretStore, type SecretProtection, type SecretStore, type SecretStoreStatus, type SecretWriteOptions } from './secrets';
-export { applyCompanionTemplate, checkCompanionTemplate, DEFAULT_COMPANION_TEMPLATE, type CompanionListing } from './companions';
+export { checkCompanionTemplate, type CompanionListing } from './companions';
 export { moderateLocally, type LocalModeration } from './moderation';
 export { Publisher, type PublisherOptions, type PublishProgress } from './publisher';
 export { describeError, PLATFORM_ERROR_CODES, PlatformError, type PlatformErrorCode } from './errors';

@@ -326,6 +326,7 @@ export const en = {
   'companions.offline': 'The platform cannot be reached: these companions are from the last time it could.',
   'companions.template': 'Prompt template',
   'companions.templateHelp': 'Placeholders: {prompt}, {companion.name}, {companion.traits}, {companion.trait.hair}…',
+  'companions.templateTooLong': 'The template is longer than {max} characters.',
   'companions.templateNeedsPrompt': 'The template must contain {prompt}.',
   'companions.templateUnknown': 'Unknown placeholders: {names}',
   'companions.templateDefault': 'Default template',

@@ -328,6 +328,7 @@ export const fr: Dictionary = {
   'companions.offline': 'La plateforme est injoignable : ces compagnons datent de la dernière fois où elle l’était.',
   'companions.template': 'Modèle de prompt',
   'companions.templateHelp': 'Variables : {prompt}, {companion.name}, {companion.traits}, {companion.trait.hair}…',
+  'companions.templateTooLong': 'Le modèle dépasse {max} caractères.',
   'companions.templateNeedsPrompt': 'Le modèle doit contenir {prompt}.',
   'companions.templateUnknown': 'Variables inconnues : {names}',
   'companions.templateDefault': 'Modèle par défaut',

@@ -3,9 +3,9 @@
  * companion template, which is shown and can be edited, with the prompt the job will get.
  */
 import { useEffect, useId } from 'react';
+import { applyCompanionTemplate, companionTemplateProblems, isUsableCompanionTemplate, MAX_COMPANION_TEMPLATE_LENGTH } from '../../../../electron/contract';
 import { ErrorText } from '../../components/ErrorText';
 import { useStudio, useStudioShallow, useT } from '../../store/react';
-import { promptWithCompanion, templateProblems } from './template';
 import './companions.css';
 
 export function CompanionPicker() {
@@ -25,8 +25,8 @@ export function CompanionPicker() {
   useEffect(() => void loadCompanions(), [loadCompanions]);
 
   const companion = companions.find((c) => c.id === companionId) ?? null;
-  const problems = templateProblems(templateDraft);
-  const usable = !problems.missingPrompt && problems.unknown.length === 0;
+  const problems = companionTemplateProblems(templateDraft);
+  const usable = isUsableCompanionTemplate(templateDraft);
   const dirty = companionTemplate !== null && templateDraft !== companionTemplate.template;
 
   return (
@@ -67,6 +67,7 @@ export function CompanionPicker() {
             />
           </label>
           <p className="hint">{t('companions.templateHelp')}</p>
+          {problems.tooLong && <p className="error-text" role="alert">{t('companions.templateTooLong', { max: String(MAX_COMPANION_TEMPLATE_LENGTH) })}</p>}
           {problems.missingPrompt && <p className="error-text" role="alert">{t('companions.templateNeedsPrompt')}</p>}
           {problems.unknown.length > 0 && (
             <p className="error-text" role="alert">
@@ -90,7 +91,7 @@ export function CompanionPicker() {
           </div>
           <h3>{t('companions.resultingPrompt')}</h3>
           <p className="prompt-text" data-testid="companion-prompt-preview">
-            {usable ? promptWithCompanion(templateDraft, prompt, companion) : '—'}
+            {usable ? applyCompanionTemplate(templateDraft, prompt, companion) : '—'}
           </p>
         </div>
       )}

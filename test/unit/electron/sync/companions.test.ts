@@ -3,31 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Companions } from '../../../../electron/sync/companions';
-import { applyCompanionTemplate, checkCompanionTemplate, DEFAULT_COMPANION_TEMPLATE, PlatformClient } from '../../../../electron/sync/index';
+import { DEFAULT_COMPANION_TEMPLATE } from '../../../../electron/contract';
+import { checkCompanionTemplate, PlatformClient } from '../../../../electron/sync/index';
 
-const aurora = {
-  id: 'cmp_aurora01',
-  name: 'Aurora',
-  description: 'A cartographer.',
-  traits: [
-    { key: 'hair', label: 'Hair', value: 'long silver hair' },
-    { key: 'eyes', label: 'Eyes', value: 'pale green eyes' },
-  ],
-  updatedAt: '2026-11-29T00:00:00.000Z',
-};
-
-describe('the companion prompt template', () => {
-  it('puts the traits after the prompt by default', () => {
-    expect(applyCompanionTemplate(DEFAULT_COMPANION_TEMPLATE, 'reading a map by lamplight', aurora)).toBe('reading a map by lamplight, long silver hair, pale green eyes');
-  });
-
-  it('fills the name and single traits, and tidies the commas of empty parts', () => {
-    const template = '{companion.name}, {companion.trait.eyes}, {companion.trait.outfit}, {prompt}';
-    expect(applyCompanionTemplate(template, ' on a cliff ', aurora)).toBe('Aurora, pale green eyes, on a cliff');
-    expect(applyCompanionTemplate('{prompt}, {companion.traits}', '', { ...aurora, traits: [] })).toBe('');
-  });
-
-  it('refuses a template without {prompt} or with unknown placeholders', () => {
+describe('the companion prompt template in the sync folder', () => {
+  it('names what is wrong with a template in sentences', () => {
     expect(checkCompanionTemplate(DEFAULT_COMPANION_TEMPLATE)).toEqual([]);
     expect(checkCompanionTemplate('{companion.traits}')).toEqual(['The template must contain {prompt}.']);
     expect(checkCompanionTemplate('{prompt} {companion.age}')).toEqual(['{companion.age} is not a placeholder the template knows.']);

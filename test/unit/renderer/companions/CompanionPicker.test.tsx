@@ -2,13 +2,12 @@
 /**
  * The companion picker in Generate: the companions (and main's cache when offline), the template shown and
  * edited with the prompt it makes, saving it or going back to the default, and the companion id carried by
- * the submitted job. The template's rules themselves are checked against the documented placeholders.
+ * the submitted job. The template's rules are the contract's (test/unit/electron/contract/companion-template.test.ts).
  */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Companion, StudioHandlers } from '../../../../electron/contract';
 import { CompanionPicker } from '../../../../renderer/src/features/companions/CompanionPicker';
-import { promptWithCompanion, templateProblems } from '../../../../renderer/src/features/companions/template';
 import { EMBEDDED, FakeFailure, fakeStudio, renderWith } from '../support';
 
 afterEach(cleanup);
@@ -122,20 +121,5 @@ describe('CompanionPicker', () => {
     const cached = companionStudio({ listCompanions: async () => ({ items: [AURORA], fetchedAt: 1, offline: true }) });
     renderWith(cached, <CompanionPicker />);
     expect(await screen.findByText('The platform cannot be reached: these companions are from the last time it could.')).toBeTruthy();
-  });
-});
-
-describe('the companion template', () => {
-  it('fills every placeholder and tidies the separators an empty part leaves', () => {
-    expect(promptWithCompanion('{prompt}, {companion.traits}', '  a lighthouse ', AURORA)).toBe('a lighthouse, long silver hair, pale green eyes');
-    expect(promptWithCompanion('{companion.name}, {companion.trait.eyes}, {prompt}', 'a lighthouse', AURORA)).toBe('Aurora, pale green eyes, a lighthouse');
-    expect(promptWithCompanion('{prompt}, {companion.trait.outfit}, {companion.trait.hair}', 'a lighthouse', AURORA)).toBe('a lighthouse, long silver hair');
-    expect(promptWithCompanion('{companion.trait.outfit}, {prompt}, {companion.trait.hat}', 'a lighthouse', AURORA)).toBe('a lighthouse');
-    expect(promptWithCompanion('{prompt}, {companion.traits}', '', { ...AURORA, traits: [] })).toBe('');
-  });
-
-  it('names what is wrong with a template', () => {
-    expect(templateProblems('{prompt}, {companion.traits}, {companion.trait.hair-colour}')).toEqual({ missingPrompt: false, unknown: [] });
-    expect(templateProblems('{companion.name} {style} {companion.trait.}')).toEqual({ missingPrompt: true, unknown: ['{style}', '{companion.trait.}'] });
   });
 });
