@@ -131,7 +131,16 @@ export class Studio {
       secrets: options.platform?.secrets ?? new FileSecretStore(defaultSecretFile(env)),
       ...(options.platform?.publisher === undefined ? {} : { publisher: options.platform.publisher }),
       log: (level, message) => log(level, message),
-      onProgress: (progress) => this.emit('sync.progress', progress),
+      onProgress: (progress) => {
+        this.emit('sync.progress', progress);
+        // A charge or a refund moved the balance the Account screen and the publish dialog show.
+        if (progress.state === 'charged' || progress.state === 'refunded') {
+          this.sync.account().then(
+            (account) => this.emit('account.changed', { account }),
+            (error: unknown) => log('warn', `platform: the balance could not be refreshed: ${error instanceof Error ? error.message : String(error)}`),
+          );
+        }
+      },
     });
     this.handlers = this.createHandlers();
     this.dispatch = createDispatcher(this.handlers, (error) =>

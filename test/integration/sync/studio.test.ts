@@ -91,9 +91,12 @@ it('generates with a companion, publishes with progress, and shows the image in 
   const quote = await value(api.quotePublish({ imageIds: [imageId] }));
   expect(quote).toMatchObject({ total: 9, balance: 500, balanceAfter: 491, sufficient: true, items: [{ imageId, price: 9, moderation: 'allow' }] });
   const published = next('sync.progress', (p) => p.imageId === imageId && p.state === 'published');
+  const charged = next('account.changed', (p) => p.account.balance === 491);
   const { items } = await value(api.publishImages({ imageIds: [imageId] }));
   expect(items).toEqual([expect.objectContaining({ imageId, state: 'pending', syncState: 'queued' })]);
   await published;
+  // The charge moved the balance: the Account screen and the publish dialog hear of it without asking.
+  await charged;
   const image = await value(api.getImage({ imageId }));
   expect(image).toMatchObject({ syncState: 'published', tokensSpent: 9 });
   const states = events.flatMap((e) => (e.name === 'sync.progress' && e.payload.imageId === imageId ? [e.payload.state] : []));
