@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EngineHost, forkEngine } from '../../electron/core/engine/host';
 import type { GenerateRequest, StageTimings } from '../../inference/protocol';
+import { TorchGenerator } from '../../inference/rng/torch-generator';
 import { EMBEDDED_MODEL } from '../support/paths';
 
 const THREADS = 2;
@@ -59,6 +60,17 @@ console.log(`Embedded model, ${STEPS} steps, guidance 7, ${THREADS} threads, med
 for (const [name, ms] of rows) console.log(`  ${name.padEnd(20)} ${ms.toFixed(3)}`);
 const overheads = runs.map((r) => (r.totalMs - r.onnxMs) / r.totalMs);
 console.log(`pipeline overhead (total − onnxruntime) / total: ${(median(overheads) * 100).toFixed(2)}% (target ≤ 3%)`);
+
+// The seed's initial latents at the largest size the engine draws (SDXL 1024², 1×4×128×128), best of ten runs
+// (the first include JIT warm-up): what a seed costs before the first step, next to a whole generation here.
+const generator = new TorchGenerator(42);
+let latentsMs = Number.POSITIVE_INFINITY;
+for (let run = 0; run < 10; run++) {
+  const start = performance.now();
+  generator.randn([1, 4, 128, 128]);
+  latentsMs = Math.min(latentsMs, performance.now() - start);
+}
+console.log(`initial latents of a 1024×1024 image (1×4×128×128): ${latentsMs.toFixed(2)} ms, ${((latentsMs / total) * 100).toFixed(1)}% of one embedded-model generation`);
 
 const torch = await pytorch();
 if (typeof torch === 'string') {

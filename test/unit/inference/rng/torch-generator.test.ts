@@ -148,16 +148,4 @@ describe('TorchGenerator', () => {
     const options = JSON.parse('{"normalKernel":"avx512"}') as { normalKernel: NormalKernel };
     expect(() => new TorchGenerator(0, options)).toThrow('normalKernel "avx512"');
   });
-
-  it('draws the latents of a 1024×1024 SDXL image (1×4×128×128) in well under 10 ms', () => {
-    const generator = new TorchGenerator(42);
-    let best = Number.POSITIVE_INFINITY;
-    // Best of several runs: the first ones include JIT warm-up, and a shared CI core adds noise to any one.
-    for (let run = 0; run < 10; run++) {
-      const start = performance.now();
-      generator.randn([1, 4, 128, 128]);
-      best = Math.min(best, performance.now() - start);
-    }
-    expect(best).toBeLessThan(10);
-  });
 });
