@@ -1,6 +1,7 @@
 import { useId } from 'react';
-import { GENERATION_LIMITS, SAMPLERS } from '../../../../electron/contract';
+import { GENERATION_LIMITS } from '../../../../electron/contract';
 import { NumberField } from '../../components/NumberField';
+import { SamplerSelect } from '../../components/SamplerSelect';
 import { CompanionPicker } from '../companions/CompanionPicker';
 import { useStudioShallow, useT } from '../../store/react';
 import { QueuePanel } from '../queue/QueuePanel';
@@ -19,7 +20,7 @@ export function GenerateScreen() {
 
 function GenerateForm() {
   const t = useT();
-  const ids = { model: useId(), sampler: useId(), size: useId() };
+  const ids = { model: useId(), size: useId() };
   const { form, models, submitting, hasJobs } = useStudioShallow((s) => ({ form: s.form, models: s.models, submitting: s.submitting, hasJobs: s.jobs.length > 0 }));
   const { setForm, submit, reuseLastSeed } = useStudioShallow((s) => ({ setForm: s.setForm, submit: s.submit, reuseLastSeed: s.reuseLastSeed }));
   const usable = usableModels(models);
@@ -52,16 +53,7 @@ function GenerateForm() {
             ))}
           </select>
         </label>
-        <label className="field" htmlFor={ids.sampler}>
-          <span className="field-label">{t('generate.sampler')}</span>
-          <select id={ids.sampler} data-testid="sampler-select" value={form.sampler} onChange={(e) => setForm({ sampler: e.target.value as (typeof SAMPLERS)[number] })}>
-            {SAMPLERS.map((s) => (
-              <option key={s} value={s}>
-                {t(`sampler.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SamplerSelect label={t('generate.sampler')} testId="sampler-select" value={form.sampler} onChange={(sampler) => sampler !== null && setForm({ sampler })} />
         <NumberField label={t('generate.steps')} testId="steps-input" value={form.steps} min={1} max={GENERATION_LIMITS.maxSteps} onChange={(steps) => setForm({ steps })} />
         <NumberField
           label={t('generate.guidance')}

@@ -1,7 +1,8 @@
 import { useId, useState } from 'react';
-import { GENERATION_LIMITS, SAMPLERS, type Settings } from '../../../../electron/contract';
+import { GENERATION_LIMITS, type Settings } from '../../../../electron/contract';
 import { ErrorText } from '../../components/ErrorText';
 import { NumberField } from '../../components/NumberField';
+import { SamplerSelect } from '../../components/SamplerSelect';
 import { useStudio, useStudioShallow, useT } from '../../store/react';
 import { usableModels } from '../generate/generate-slice';
 
@@ -139,7 +140,7 @@ function ModelFolders({ settings }: { settings: Settings }) {
 
 function DefaultSettings({ settings }: { settings: Settings }) {
   const t = useT();
-  const ids = { model: useId(), sampler: useId(), negative: useId() };
+  const ids = { model: useId(), negative: useId() };
   const { models, saveSettings, applyDefaults, inform } = useStudioShallow((s) => ({ models: s.models, saveSettings: s.saveSettings, applyDefaults: s.applyDefaults, inform: s.inform }));
   const [defaults, setDefaults] = useState(settings.defaults);
   const set = (patch: Partial<Settings['defaults']>) => setDefaults({ ...defaults, ...patch });
@@ -169,22 +170,13 @@ function DefaultSettings({ settings }: { settings: Settings }) {
             ))}
           </select>
         </label>
-        <label className="field" htmlFor={ids.sampler}>
-          <span className="field-label">{t('generate.sampler')}</span>
-          <select
-            id={ids.sampler}
-            data-testid="settings-default-sampler"
-            value={defaults.sampler ?? ''}
-            onChange={(e) => set({ sampler: e.target.value === '' ? null : (e.target.value as (typeof SAMPLERS)[number]) })}
-          >
-            <option value="">{t('settings.defaultSamplerModel')}</option>
-            {SAMPLERS.map((s) => (
-              <option key={s} value={s}>
-                {t(`sampler.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SamplerSelect
+          label={t('generate.sampler')}
+          testId="settings-default-sampler"
+          value={defaults.sampler}
+          emptyLabel={t('settings.defaultSamplerModel')}
+          onChange={(sampler) => set({ sampler })}
+        />
         <NumberField label={t('generate.steps')} testId="settings-default-steps" value={defaults.steps} min={1} max={GENERATION_LIMITS.maxSteps} onChange={(steps) => set({ steps })} />
         <NumberField
           label={t('generate.guidance')}
