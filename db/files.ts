@@ -55,17 +55,19 @@ async function fsyncDirectory(dir: string): Promise<void> {
 }
 
 /**
- * Writes `bytes` to `target` so that the target is either absent or complete: temporary name in the same folder,
- * fsync, rename, and an fsync of the folder to make the rename durable. (Bulk imports write through
- * `DurableWriter`, which follows the same steps on threads of its own and syncs each folder once per batch.)
+ * Writes `data` to `target` so that the target is either absent or complete: temporary name in the same folder
+ * (created with the final permissions, `mode`), fsync, rename, and an fsync of the folder to make the rename
+ * durable. A file readable by its owner only gets a folder to match when the folder is new. (Bulk imports write
+ * through `DurableWriter`, which follows the same steps on threads of its own and syncs each folder once per batch.)
  */
-export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { readonly mode?: number } = {}): Promise<void> {
+  const { mode = 0o666 } = options;
   const dir = path.dirname(target);
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true, mode: (mode & 0o077) === 0 ? 0o700 : 0o777 });
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
-  const handle = await fs.open(temp, 'wx');
+  const handle = await fs.open(temp, 'wx', mode);
   try {
-    await handle.writeFile(bytes);
+    await handle.writeFile(data);
     await handle.sync();
   } catch (error) {
     await handle.close();
@@ -73,7 +75,12 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array): Promis
     throw error;
   }
   await handle.close();
-  await fs.rename(temp, target);
+  try {
+    await fs.rename(temp, target);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
   await fsyncDirectory(dir);
 }
 

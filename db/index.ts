@@ -5,6 +5,7 @@
  */
 export { openLibrary, rebuildLibrary, type Library, type OpenLibraryOptions, type OpenedLibrary, type RebuildReport } from './library';
 export { resolveLibraryDir } from './location';
+export { writeFileAtomic } from './files';
 export { LibraryError, type LibraryErrorCode } from './errors';
 export { durableTransaction, inTransaction, integrityProblems, type LibraryDb, type LibraryTrx } from './connection';
 export { reconcileLibrary, type ReconcileReport } from './reconcile';

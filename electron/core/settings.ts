@@ -2,9 +2,8 @@
  * The user's settings behind a small interface: a JSON file here (CLI, web host, tests); electron-store backs
  * it in the Electron app. Runtime: main-side Node.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomic } from '../../db/index';
 import { DEFAULT_SETTINGS, Settings } from '../contract';
 
 export interface SettingsStore {
@@ -49,26 +48,6 @@ export class JsonSettingsFile implements SettingsStore {
   }
 
   async save(settings: Settings): Promise<void> {
-    const checked = Settings.parse(settings);
-    const dir = path.dirname(this.file);
-    await fs.mkdir(dir, { recursive: true });
-    const temp = path.join(dir, `.${path.basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await fs.open(temp, 'wx');
-    try {
-      await handle.writeFile(`${JSON.stringify(checked, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fs.rename(temp, this.file);
-    } catch (error) {
-      await fs.rm(temp, { force: true });
-      throw error;
-    }
-    if (process.platform !== 'win32') {
-      const dirHandle = await fs.open(dir, 'r');
-      await dirHandle.sync().finally(() => dirHandle.close());
-    }
+    await writeFileAtomic(this.file, `${JSON.stringify(Settings.parse(settings), null, 2)}\n`);
   }
 }

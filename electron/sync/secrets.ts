@@ -58,7 +58,7 @@ export class FileSecretStore implements SecretStore {
 
   /** 0600 from creation (the temporary file is made with it), in a folder made 0700 when it is new. */
   async write(secret: string): Promise<void> {
-    await writeFileAtomic(this.file, secret, 0o600);
+    await writeFileAtomic(this.file, secret, { mode: 0o600 });
   }
 
   async clear(): Promise<void> {
