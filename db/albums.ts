@@ -103,7 +103,7 @@ export async function findAlbumByName(db: LibraryDb, name: string): Promise<Albu
   return row === undefined ? undefined : getAlbum(db, row.id);
 }
 
-/** Renaming also re-indexes the members' search rows (album names are searchable), in the same transaction. */
+/** Renaming re-indexes the album's name alone (migration 008): a search by name finds its members at query time. */
 export async function renameAlbum(db: LibraryDb, id: number, name: string, now = Date.now()): Promise<void> {
   const result = await db.updateTable('albums').set({ name: cleanName(name), updated_at: now }).where('id', '=', id).executeTakeFirst();
   if (result.numUpdatedRows === 0n) throw new LibraryError('NOT_FOUND', `There is no album ${id}.`, { albumId: id });

@@ -16,7 +16,8 @@ import {
   type ImageSort,
 } from './query';
 import type { ImageFormat, ImageRow, ImageSource, ImageSyncState } from './schema';
-import { bm25Ranks, phraseQueries, scoredPhrases, toFtsQuery } from './search';
+import { phraseMatches, searchMatches, type SearchMatches } from './matches';
+import { bm25Ranks, scoredPhrases } from './search';
 
 export interface Image {
   readonly id: number;
@@ -122,8 +123,8 @@ async function conditionsFor(db: LibraryDb, filters: ImageFilters, withText: boo
   const terms: Expression<SqlBool>[] = [];
   terms.push(filters.trashed === true ? cond`images.deleted_at IS NOT NULL` : cond`images.deleted_at IS NULL`);
   if (withText && filters.text !== undefined) {
-    const fts = toFtsQuery(filters.text);
-    terms.push(fts === undefined ? NOTHING : cond`images.id IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ${fts})`);
+    const matches = await searchMatches(db, filters.text);
+    terms.push(matches === undefined ? NOTHING : cond`images.id IN (${matches.ids()})`);
   }
   if (filters.since !== undefined) terms.push(cond`images.created_at >= ${filters.since}`);
   if (filters.until !== undefined) terms.push(cond`images.created_at <= ${filters.until}`);
@@ -186,14 +187,12 @@ export async function listImages(db: LibraryDb, query: ImageQuery): Promise<Imag
   const after = cursor === undefined ? undefined : decodeCursor(cursor);
 
   if (sort === 'relevance') {
-    const fts = filters.text === undefined ? undefined : toFtsQuery(filters.text);
-    if (fts === undefined) {
-      if (filters.text === undefined) {
-        throw new LibraryError('INVALID_INPUT', 'Sorting by relevance needs a search text.', { sort });
-      }
-      return { items: [], nextCursor: null };
+    if (filters.text === undefined) {
+      throw new LibraryError('INVALID_INPUT', 'Sorting by relevance needs a search text.', { sort });
     }
-    return listByRelevance(db, filters, fts, after, limit);
+    const matches = await searchMatches(db, filters.text);
+    if (matches === undefined) return { items: [], nextCursor: null };
+    return listByRelevance(db, filters, matches, after, limit);
   }
 
   const spec = SORTS[sort];
@@ -207,10 +206,10 @@ export async function listImages(db: LibraryDb, query: ImageQuery): Promise<Imag
             : cond`(${column}, images.id) > (${after.value}, ${after.id})`,
         ];
   const direction = spec.descending ? 'desc' : 'asc';
-  const fts = filters.text === undefined ? undefined : toFtsQuery(filters.text);
-  if (fts !== undefined && spec.column === 'created_at') {
+  const matches = filters.text === undefined || spec.column !== 'created_at' ? undefined : await searchMatches(db, filters.text);
+  if (matches !== undefined) {
     const terms = [...(await conditionsFor(db, filters, false)), ...keyset];
-    const rows = await walkMatchesByTime(db, fts, terms, spec.descending, limit);
+    const rows = await walkMatchesByTime(db, matches, terms, spec.descending, limit);
     if (rows !== undefined) return page(rows, limit, (row) => ({ value: row.created_at, id: row.id }));
   }
   const terms = [...(await conditionsFor(db, filters, true)), ...keyset];
@@ -270,16 +269,15 @@ async function flagSortIndex(db: LibraryDb, filters: ImageFilters, column: SortS
   return best !== undefined && best.reads <= FLAG_WALK_LIMIT ? best.index : undefined;
 }
 
-/** A page of the newest `RELEVANCE_WINDOW` matches of `fts` that pass the filters, best first (see above). */
+/** A page of the newest `RELEVANCE_WINDOW` matches of the search that pass the filters, best first (see above). */
 async function listByRelevance(
   db: LibraryDb,
   filters: ImageFilters,
-  fts: string,
+  matches: SearchMatches,
   after: Cursor | undefined,
   limit: number,
 ): Promise<ImagePage> {
-  const window = await sql<{ id: number }>`
-    SELECT rowid AS id FROM images_fts WHERE images_fts MATCH ${fts} ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}`.execute(db);
+  const window = await matches.ids({ order: 'desc', limit: RELEVANCE_WINDOW }).execute(db);
   if (window.rows.length === 0) return { items: [], nextCursor: null };
   const terms = await conditionsFor(db, filters, false);
   const ids = JSON.stringify(window.rows.map((r) => r.id));
@@ -333,10 +331,9 @@ async function recentIdf(db: LibraryDb, text: string): Promise<number[]> {
   const { last } = await db.selectFrom('images').select((eb) => eb.fn.max('id').as('last')).executeTakeFirstOrThrow();
   const { first } = await db.selectFrom('images').select((eb) => eb.fn.min('id').as('first')).executeTakeFirstOrThrow();
   const idf: number[] = [];
-  for (const expression of phraseQueries(text)) {
+  for (const matches of await phraseMatches(db, text)) {
     const sample = await sql<{ n: number; low: number | null }>`
-      SELECT count(*) AS n, min(rowid) AS low FROM (
-        SELECT rowid FROM images_fts WHERE images_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${IDF_SAMPLE})`.execute(db);
+      SELECT count(*) AS n, min(id) AS low FROM (${matches.ids({ order: 'desc', limit: IDF_SAMPLE })})`.execute(db);
     const { n = 0, low = null } = sample.rows[0] ?? {};
     const span = (last ?? 0) - (n < IDF_SAMPLE ? (first ?? 0) : (low ?? 0)) + 1;
     idf.push(Math.max(1e-6, Math.log((span - n + 0.5) / (n + 0.5))));
@@ -364,7 +361,7 @@ const ID_SPAN = 256;
  */
 async function walkMatchesByTime(
   db: LibraryDb,
-  fts: string,
+  matches: SearchMatches,
   terms: readonly Expression<SqlBool>[],
   descending: boolean,
   limit: number,
@@ -375,11 +372,8 @@ async function walkMatchesByTime(
   let edge: number | undefined;
   let step = Math.max(WALK_FIRST, 2 * (limit + 1));
   for (let walked = 0; walked < WALK_GIVE_UP; step = Math.min(WALK_LARGEST, step * 4)) {
-    const beyond = edge === undefined ? sql`` : descending ? sql`AND rowid < ${edge}` : sql`AND rowid > ${edge}`;
-    const matches = await sql<{ id: number }>`
-      SELECT rowid AS id FROM images_fts WHERE images_fts MATCH ${fts} ${beyond}
-      ORDER BY rowid ${sql.raw(direction)} LIMIT ${step}`.execute(db);
-    const ids = matches.rows.map((r) => r.id);
+    const found = await matches.ids({ order: direction, limit: step, ...(edge === undefined ? {} : { edge }) }).execute(db);
+    const ids = found.rows.map((r) => r.id);
     if (ids.length > 0) {
       const rows = await db
         .selectFrom('images')
@@ -489,20 +483,19 @@ async function dayRangeCount(db: LibraryDb, since: number | undefined, until: nu
  * A search alone: the matches come from FTS5 without touching the images, less those in the trash (few, found
  * from the trash's own index). With `upTo` FTS5 stops early, allowing for the trash.
  */
-async function searchCount(db: LibraryDb, fts: string, upTo: number | undefined): Promise<number> {
+async function searchCount(db: LibraryDb, matches: SearchMatches, upTo: number | undefined): Promise<number> {
   const trashed = await facetCount(db, [cond`trashed = 1`]);
-  const matches = await sql<{ count: number }>`
-    SELECT count(*) AS count FROM (SELECT rowid FROM images_fts WHERE images_fts MATCH ${fts}
-      ${upTo === undefined ? sql`` : sql`LIMIT ${upTo + trashed}`})`.execute(db);
-  const count = matches.rows[0]?.count ?? 0;
+  const found = await sql<{ count: number }>`
+    SELECT count(*) AS count FROM (${upTo === undefined ? matches.ids() : matches.ids({ order: 'asc', limit: upTo + trashed })})`.execute(db);
+  const count = found.rows[0]?.count ?? 0;
   if (upTo !== undefined && count >= upTo + trashed) return upTo;
   const inTrash =
     trashed === 0
       ? 0
       : ((
           await sql<{ count: number }>`
-            SELECT count(*) AS count FROM images JOIN images_fts ON images_fts.rowid = images.id
-            WHERE images.deleted_at IS NOT NULL AND images_fts MATCH ${fts}`.execute(db)
+            SELECT count(*) AS count FROM images
+            WHERE images.deleted_at IS NOT NULL AND images.id IN (${matches.ids()})`.execute(db)
         ).rows[0]?.count ?? 0);
   return upTo === undefined ? count - inTrash : Math.min(upTo, count - inTrash);
 }
@@ -529,8 +522,8 @@ export async function countImages(db: LibraryDb, filters: ImageFilters = {}, opt
   const alone = Object.values(rest).every((value) => value === undefined) && trashed !== true;
   if (alone && text === undefined && (since !== undefined || until !== undefined)) return capped(await dayRangeCount(db, since, until));
   if (alone && text !== undefined && since === undefined && until === undefined) {
-    const fts = toFtsQuery(text);
-    return fts === undefined ? 0 : searchCount(db, fts, upTo);
+    const matches = await searchMatches(db, text);
+    return matches === undefined ? 0 : searchCount(db, matches, upTo);
   }
   return scanCount(db, parsed, upTo);
 }

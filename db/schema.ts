@@ -149,7 +149,14 @@ export interface ImagesFtsTable {
   prompt: string;
   negative_prompt: string;
   tags: string;
+  /** Empty since migration 008: album names are searched in `albums_fts`. */
   albums: string;
+}
+
+/** One row per album (rowid = album id), for searching album names (migration 008). */
+export interface AlbumsFtsTable {
+  rowid: number;
+  name: string;
 }
 
 /**
@@ -189,6 +196,7 @@ export interface Database {
   tags: TagsTable;
   image_tags: ImageTagsTable;
   images_fts: ImagesFtsTable;
+  albums_fts: AlbumsFtsTable;
   jobs: JobsTable;
   outbox: OutboxTable;
   image_facets: ImageFacetsTable;

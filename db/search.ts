@@ -18,7 +18,8 @@ export interface SearchPhrase {
   readonly negated: boolean;
 }
 
-function phrasesOf(input: string): SearchPhrase[] {
+/** The phrases of a search box input, in the order typed. */
+export function phrasesOf(input: string): SearchPhrase[] {
   const phrases: SearchPhrase[] = [];
   const pattern = /(-?)"([^"]*)"?|(-?)([^\s"]+)/gu;
   for (const match of input.matchAll(pattern)) {
@@ -37,16 +38,24 @@ function phrasesOf(input: string): SearchPhrase[] {
   return phrases;
 }
 
-const expression = (p: SearchPhrase) => `${quote(p.words)}${p.prefix ? '*' : ''}`;
+/** One phrase as an FTS5 expression (negation aside). */
+export const phraseExpression = (p: SearchPhrase) => `${quote(p.words)}${p.prefix ? '*' : ''}`;
+
+/**
+ * The FTS5 MATCH expression for `phrases`: all the wanted ones and none of the negated ones, or `undefined`
+ * when none is wanted.
+ */
+export function ftsQueryOf(phrases: readonly SearchPhrase[]): string | undefined {
+  const wanted = phrases.filter((p) => !p.negated).map(phraseExpression);
+  if (wanted.length === 0) return undefined;
+  const unwanted = phrases.filter((p) => p.negated).map(phraseExpression);
+  const positive = wanted.join(' AND ');
+  return unwanted.length === 0 ? positive : `(${positive}) NOT (${unwanted.join(' OR ')})`;
+}
 
 /** The FTS5 MATCH expression for a search box input, or `undefined` when it contains nothing to search for. */
 export function toFtsQuery(input: string): string | undefined {
-  const phrases = phrasesOf(input);
-  const wanted = phrases.filter((p) => !p.negated).map(expression);
-  if (wanted.length === 0) return undefined;
-  const unwanted = phrases.filter((p) => p.negated).map(expression);
-  const positive = wanted.join(' AND ');
-  return unwanted.length === 0 ? positive : `(${positive}) NOT (${unwanted.join(' OR ')})`;
+  return ftsQueryOf(phrasesOf(input));
 }
 
 /** Non-ASCII characters as the index folds them: lower case without accents, or a space for a separator. */
@@ -91,11 +100,9 @@ export function searchTokens(text: string): string[] {
   return tokens;
 }
 
-/** Each wanted phrase of a search as an FTS5 query of its own, in the order of `scoredPhrases`. */
-export function phraseQueries(input: string): readonly string[] {
-  return phrasesOf(input)
-    .filter((p) => !p.negated && searchTokens(p.words.join(' ')).length > 0)
-    .map(expression);
+/** Each wanted phrase of a search, as a search of its own, in the order of `scoredPhrases`. */
+export function wantedPhrases(input: string): readonly SearchPhrase[] {
+  return phrasesOf(input).filter((p) => !p.negated && searchTokens(p.words.join(' ')).length > 0);
 }
 
 /** A wanted phrase of a search, in the index's tokens, as scoring sees it. */

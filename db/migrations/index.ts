@@ -10,6 +10,7 @@ import * as createJobs from './2026_11_24_004_create_jobs';
 import * as createOutbox from './2026_11_24_005_create_outbox';
 import * as indexPublishedSorts from './2026_11_24_006_index_published_sorts';
 import * as galleryCounters from './2026_11_29_007_gallery_counters';
+import * as searchAlbumNames from './2026_11_29_008_search_album_names';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026_11_24_001_create_images': createImages,
@@ -19,6 +20,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026_11_24_005_create_outbox': createOutbox,
   '2026_11_24_006_index_published_sorts': indexPublishedSorts,
   '2026_11_29_007_gallery_counters': galleryCounters,
+  '2026_11_29_008_search_album_names': searchAlbumNames,
 };
 
 /** Bumps with every migration; caches (the benchmark's synthetic library) are keyed by it. */

@@ -1,3 +1,4 @@
+import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import {
   addToAlbum,
@@ -14,6 +15,7 @@ import {
 } from '../../../db/albums';
 import { countImages, listImages, setFavourite, trashImages } from '../../../db/images';
 import type { Library } from '../../../db/library';
+import { toFtsQuery } from '../../../db/search';
 import { insertRows, syntheticRow, withLibrary } from './helpers';
 
 async function order(library: Library, albumId: number): Promise<number[]> {
@@ -122,5 +124,91 @@ describe('albums', () => {
       expect((await listAlbumImages(library.db, smart.id)).items.map((i) => i.seed)).toEqual([3]);
       await expect(addToAlbum(library.db, smart.id, { ids })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
       await expect(createAlbum(library.db, { name: 'bad', smartFilters: { colour: 'red' } as never })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }));
+});
+
+describe('searching by album name', () => {
+  const vocabulary = ['castle', 'fox', 'sea', 'summer', 'forest', 'night', 'europe', 'tower'];
+  const albumNames = ['Summer trips', 'Castles of Europe', 'Forêt noire'];
+
+  /** Every id a search matches, through each way the gallery reads a search. */
+  async function searched(library: Library, text: string): Promise<{ newest: number[]; relevance: number[]; count: number; capped: number }> {
+    const newest = (await listImages(library.db, { filters: { text }, sort: 'newest', limit: 1000 })).items.map((i) => i.id);
+    const relevance = (await listImages(library.db, { filters: { text }, sort: 'relevance', limit: 1000 })).items.map((i) => i.id);
+    return { newest, relevance: relevance.sort((a, b) => b - a), count: await countImages(library.db, { text }), capped: await countImages(library.db, { text }, { upTo: 5 }) };
+  }
+
+  it('finds what one search row holding the album names found, for words, phrases, prefixes and exclusions', () =>
+    withLibrary(async (library) => {
+      const rows = Array.from({ length: 90 }, (_, n) =>
+        syntheticRow(n, { prompt: `${vocabulary[n % 8] ?? ''} ${vocabulary[(n * 3) % 7] ?? ''} image ${n}`, negative_prompt: n % 9 === 0 ? 'summer' : '' }),
+      );
+      const ids = await insertRows(library, rows);
+      const albums = [];
+      for (const name of albumNames) albums.push(await createAlbum(library.db, { name }));
+      await addToAlbum(library.db, albums[0]?.id ?? 0, { ids: ids.filter((id) => id % 3 === 0) });
+      await addToAlbum(library.db, albums[1]?.id ?? 0, { ids: ids.filter((id) => id % 4 === 0) });
+      await addToAlbum(library.db, albums[2]?.id ?? 0, { ids: ids.filter((id) => id % 10 === 1) });
+      await createAlbum(library.db, { name: 'Empty sea' });
+      await trashImages(library.db, { ids: ids.filter((id) => id % 7 === 0) });
+
+      // The design before migration 008, as the reference: album names in each image's own row.
+      const reference = new SQLite(':memory:');
+      reference.exec("CREATE VIRTUAL TABLE old USING fts5(prompt, negative_prompt, tags, albums, tokenize = 'unicode61 remove_diacritics 2')");
+      const insert = reference.prepare('INSERT INTO old (rowid, prompt, negative_prompt, tags, albums) VALUES (?, ?, ?, ?, ?)');
+      for (const image of await library.db.selectFrom('images').select(['id', 'prompt', 'negative_prompt']).where('deleted_at', 'is', null).execute()) {
+        const names = await library.db
+          .selectFrom('album_images')
+          .innerJoin('albums', 'albums.id', 'album_images.album_id')
+          .select('albums.name')
+          .where('album_images.image_id', '=', image.id)
+          .execute();
+        insert.run(image.id, image.prompt, image.negative_prompt, '', names.map((a) => a.name).join(' '));
+      }
+      const texts = ['summer', 'trips', 'summer trips', '"summer trips"', 'castle', 'castles', 'castle*', 'castle summer', 'castle -summer',
+        'fox -castles', 'foret', 'sum*', 'europe fox', '-fox castle', 'noire -trips -europe', 'sea', 'empty', '"of europe" tower'];
+      for (const text of texts) {
+        const expected = (reference.prepare('SELECT rowid AS id FROM old WHERE old MATCH ? ORDER BY rowid DESC').all(toFtsQuery(text)) as { id: number }[]).map((r) => r.id);
+        const found = await searched(library, text);
+        expect(found.newest.slice().sort((a, b) => b - a), text).toEqual(expected);
+        expect(found.relevance, text).toEqual(expected);
+        expect(found.count, text).toBe(expected.length);
+        expect(found.capped, text).toBe(Math.min(5, expected.length));
+      }
+      expect((await searched(library, 'trips')).count).toBeGreaterThan(10);
+      reference.close();
+    }));
+
+  it('follows a rename, a removal and a deletion at once, and combines with other filters', () =>
+    withLibrary(async (library) => {
+      const ids = await insertRows(library, Array.from({ length: 20 }, (_, n) => syntheticRow(n, { prompt: n < 10 ? 'a red fox' : 'a castle' })));
+      const album = await createAlbum(library.db, { name: 'Holiday' });
+      await addToAlbum(library.db, album.id, { ids: ids.slice(5, 15) });
+      expect((await searched(library, 'holiday')).newest).toEqual(ids.slice(5, 15).reverse());
+      expect((await searched(library, 'holiday fox')).newest).toEqual(ids.slice(5, 10).reverse());
+      await setFavourite(library.db, { ids: ids.slice(0, 8) }, true);
+      expect(await countImages(library.db, { text: 'holiday', favourite: true })).toBe(3);
+
+      await renameAlbum(library.db, album.id, 'Vacances');
+      expect((await searched(library, 'holiday')).count).toBe(0);
+      expect((await searched(library, 'vacances')).newest).toEqual(ids.slice(5, 15).reverse());
+      await removeFromAlbum(library.db, album.id, { ids: ids.slice(5, 10) });
+      expect((await searched(library, 'vacances')).newest).toEqual(ids.slice(10, 15).reverse());
+      await deleteAlbum(library.db, album.id);
+      expect((await searched(library, 'vacances')).count).toBe(0);
+    }));
+
+  it('adds 10,000 images to an album in one call that writes only their memberships', () =>
+    withLibrary(async (library) => {
+      const ids = await insertRows(library, Array.from({ length: 10_000 }, (_, n) => syntheticRow(n)));
+      const album = await createAlbum(library.db, { name: 'Everything' });
+      // total_changes counts every row a statement writes, triggers (and FTS5's own tables) included.
+      const changes = () => library.sqlite.prepare('SELECT total_changes() AS n').get() as { n: number };
+      const before = changes().n;
+      expect(await addToAlbum(library.db, album.id, { ids })).toBe(10_000);
+      // 10,000 memberships and the album's updated_at; no image's search row.
+      expect(changes().n - before).toBe(10_001);
+      expect(await countImages(library.db, { text: 'everything' })).toBe(10_000);
+      expect(await countImages(library.db, { text: 'everything image' }, { upTo: 100 })).toBe(100);
     }));
 });

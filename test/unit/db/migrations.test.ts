@@ -189,6 +189,55 @@ describe('migrations', () => {
     expect(details).not.toContain('TEMP B-TREE');
   });
 
+  it('008 moves album names to their own index, so that membership edits and renames leave the images\' search rows alone', async () => {
+    await migrateTo('2026_11_29_007_gallery_counters');
+    const match = (q: string) => (all('SELECT rowid AS id FROM images_fts WHERE images_fts MATCH ? ORDER BY rowid', q) as { id: number }[]).map((r) => r.id);
+    const albumMatch = (q: string) => (all('SELECT rowid AS id FROM albums_fts WHERE albums_fts MATCH ? ORDER BY rowid', q) as { id: number }[]).map((r) => r.id);
+    insertImage(1, { prompt: 'a castle' });
+    insertImage(2, { prompt: 'a meadow' });
+    run("INSERT INTO tags (id, name) VALUES (1, 'holiday')");
+    run('INSERT INTO image_tags (image_id, tag_id) VALUES (1, 1)');
+    run("INSERT INTO albums (id, name, created_at, updated_at) VALUES (1, 'Été', 0, 0), (2, 'Smart', 0, 0)");
+    run('INSERT INTO album_images (album_id, image_id, position, added_at) VALUES (1, 1, 1, 0), (1, 2, 2, 0)');
+    expect(match('ete')).toEqual([1, 2]);
+
+    await migrateTo('2026_11_29_008_search_album_names');
+    // Existing rows lose the album names they held; prompts and tags stay searchable.
+    expect(match('ete')).toEqual([]);
+    expect(match('holiday')).toEqual([1]);
+    expect(match('castle')).toEqual([1]);
+    expect(albumMatch('ete')).toEqual([1]);
+    expect(albumMatch('smart')).toEqual([2]);
+
+    // Memberships write their own rows and nothing else: total_changes counts trigger writes (and FTS5's own) too.
+    const changes = () => (all('SELECT total_changes() AS n') as { n: number }[])[0]?.n ?? 0;
+    const before = changes();
+    run('DELETE FROM album_images WHERE album_id = 1');
+    run('INSERT INTO album_images (album_id, image_id, position, added_at) VALUES (1, 1, 1, 0), (1, 2, 2, 0)');
+    expect(changes() - before).toBe(4);
+    // A rename re-indexes the name alone.
+    const albumTriggers = all("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'albums'") as { sql: string }[];
+    expect(albumTriggers).toHaveLength(3);
+    expect(albumTriggers.filter((t) => t.sql.includes('images_fts'))).toEqual([]);
+    run("UPDATE albums SET name = 'Hiver' WHERE id = 1");
+    expect(albumMatch('ete')).toEqual([]);
+    expect(albumMatch('hiver')).toEqual([1]);
+    run("INSERT INTO albums (id, name, created_at, updated_at) VALUES (3, 'Forêt', 0, 0)");
+    expect(albumMatch('foret')).toEqual([3]);
+    run('DELETE FROM albums WHERE id = 1');
+    expect(albumMatch('hiver')).toEqual([]);
+
+    // Prompt and tag edits still refresh the image's row, without album names.
+    run('UPDATE images SET prompt = ? WHERE id = 2', 'a ruined castle');
+    expect(match('ruined')).toEqual([2]);
+    run("UPDATE tags SET name = 'vacances' WHERE id = 1");
+    expect(match('holiday')).toEqual([]);
+    expect(match('vacances')).toEqual([1]);
+    run('DELETE FROM image_tags');
+    expect(match('vacances')).toEqual([]);
+    expect(all("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'album_images'")).toEqual([]);
+  });
+
   it('the schema types name exactly the columns the migrations create', async () => {
     await migrateTo(Object.keys(MIGRATIONS).at(-1) ?? '');
     const images: Record<keyof ImagesTable, true> = {
