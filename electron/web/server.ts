@@ -11,7 +11,7 @@
  *
  * Runtime: main-side Node.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -79,14 +79,19 @@ const TYPES: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+const PLACEHOLDER_STYLE = 'body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5; }';
+/** The placeholder's one style sheet, allowed by its hash: the CSP allows no other inline style. */
+const PLACEHOLDER_STYLE_SOURCE = `'sha256-${createHash('sha256').update(PLACEHOLDER_STYLE).digest('base64')}'`;
 const PLACEHOLDER = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Studio</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5">
+<html lang="en"><head><meta charset="utf-8"><title>Studio</title><style>${PLACEHOLDER_STYLE}</style></head>
+<body>
 <h1>Studio is running, but its interface is not built yet</h1>
 <p>The web host found no built renderer to serve. Build it, then reload this page.</p>
 <p>The studio itself is up: the CLI (<code>studio generate</code>, <code>studio search</code>…) works meanwhile.</p>
 </body></html>
 `;
+
+const typeOf = (name: string) => TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
 
 function sameToken(given: string | undefined, token: string): boolean {
   if (given === undefined) return false;
@@ -103,8 +108,11 @@ function cookieToken(request: IncomingMessage): string | undefined {
   return undefined;
 }
 
-/** Paths inside `root` only: `..`, absolute paths and symbolic links that lead out are refused. */
-export async function containedPath(root: string, relative: string): Promise<string | undefined> {
+/**
+ * Paths inside `root` only: `..`, absolute paths and symbolic links that lead out are refused. `realRoot` is
+ * `root` with its links resolved, for a caller that resolved it once; by default it is resolved per call.
+ */
+export async function containedPath(root: string, relative: string, realRoot?: string): Promise<string | undefined> {
   if (relative.includes('\0')) return undefined;
   const target = path.resolve(root, relative);
   const inside = (base: string, candidate: string) => {
@@ -113,13 +121,49 @@ export async function containedPath(root: string, relative: string): Promise<str
   };
   if (!inside(root, target)) return undefined;
   try {
-    const [realRoot, realTarget] = await Promise.all([fs.realpath(root), fs.realpath(target)]);
-    return inside(realRoot, realTarget) ? realTarget : undefined;
+    const [resolvedRoot, realTarget] = await Promise.all([realRoot ?? fs.realpath(root), fs.realpath(target)]);
+    return inside(resolvedRoot, realTarget) ? realTarget : undefined;
   } catch {
     // Missing: not outside, just absent (the caller answers 404).
     return target;
   }
 }
+
+/**
+ * The library files answered from memory: the most recently served small ones (thumbnails are a few KB), up to
+ * a byte budget, least recently used out first. A library file never changes under its content-addressed name,
+ * so a kept copy is never stale; a file deleted from the library stops being kept as newer ones push it out.
+ */
+class RecentFiles {
+  private readonly files = new Map<string, Buffer>();
+  private bytes = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(key: string): Buffer | undefined {
+    const bytes = this.files.get(key);
+    if (bytes !== undefined) {
+      this.files.delete(key);
+      this.files.set(key, bytes);
+    }
+    return bytes;
+  }
+
+  set(key: string, bytes: Buffer): void {
+    this.files.delete(key);
+    this.files.set(key, bytes);
+    this.bytes += bytes.length;
+    for (const [oldest, kept] of this.files) {
+      if (this.bytes <= this.budget) break;
+      this.files.delete(oldest);
+      this.bytes -= kept.length;
+    }
+  }
+}
+
+/** Library files up to this size are read whole (and kept in memory); larger ones (originals) are streamed. */
+const SMALL_FILE_BYTES = 256 * 1024;
+const RECENT_FILES_BYTES = 32 * 1024 * 1024;
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -135,11 +179,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     return sameToken(cookieToken(request), token) ? 'cookie' : false;
   };
 
-  const csp = () =>
+  const csp = (styles = "'self'") =>
     [
       "default-src 'self'",
       "script-src 'self'",
-      "style-src 'self'",
+      `style-src ${styles}`,
       // The community gallery's thumbnails come from the platform's storage: over https, or over loopback
       // http from a platform run on this machine (npm run platform:dev, the tests' reference platform).
       "img-src 'self' data: blob: https: http://127.0.0.1:* http://localhost:*",
@@ -164,13 +208,58 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     if (!stat.isFile()) return false;
     response.writeHead(200, {
-      'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': typeOf(file),
       'content-length': String(stat.size),
       ...headers,
     });
     if (request.method === 'HEAD') response.end();
     else createReadStream(file).pipe(response);
     return true;
+  };
+
+  const sendBytes = (request: IncomingMessage, response: ServerResponse, name: string, bytes: Buffer, headers: Record<string, string>) => {
+    response.writeHead(200, { 'content-type': typeOf(name), 'content-length': String(bytes.length), ...headers });
+    response.end(request.method === 'HEAD' ? undefined : bytes);
+  };
+
+  // The library's own location with its links resolved, once: every file's real path is checked against it.
+  let realLibrary: Promise<string> | undefined;
+  const libraryRoot = () => {
+    realLibrary ??= fs.realpath(options.studio.library.dir);
+    realLibrary.catch(() => (realLibrary = undefined));
+    return realLibrary;
+  };
+  const recent = new RecentFiles(RECENT_FILES_BYTES);
+
+  /** A small file in one read, kept for the next request; a large one streamed from the same descriptor. */
+  const sendLibraryFile = async (request: IncomingMessage, response: ServerResponse, relative: string, file: string, headers: Record<string, string>) => {
+    let handle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch {
+      return false;
+    }
+    let streaming = false;
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) return false;
+      if (stat.size <= SMALL_FILE_BYTES) {
+        const bytes = await handle.readFile();
+        recent.set(relative, bytes);
+        sendBytes(request, response, relative, bytes, headers);
+        return true;
+      }
+      response.writeHead(200, { 'content-type': typeOf(file), 'content-length': String(stat.size), ...headers });
+      if (request.method === 'HEAD') response.end();
+      else {
+        // The stream closes the descriptor when it ends; a browser that stops reading halfway is no error.
+        streaming = true;
+        pipeline(handle.createReadStream(), response).catch(() => undefined);
+      }
+      return true;
+    } finally {
+      if (!streaming) await handle.close();
+    }
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -199,13 +288,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
     if (pathname.startsWith(FILES_PATH)) {
       const relative = pathname.slice(FILES_PATH.length);
-      const folder = relative.split('/')[0] ?? '';
-      const file = LIBRARY_FOLDERS.includes(folder) ? await containedPath(options.studio.library.dir, relative) : undefined;
-      if (file === undefined) return refuse(response, 403, 'Only images inside the library are served.');
       // Content-addressed names never change content, so the browser may keep them.
-      if (!(await sendFile(request, response, file, { ...common, 'cache-control': 'private, max-age=31536000, immutable' }))) {
-        refuse(response, 404, 'There is no such image in the library.');
-      }
+      const headers = { ...common, 'cache-control': 'private, max-age=31536000, immutable' };
+      const kept = recent.get(relative);
+      if (kept !== undefined) return sendBytes(request, response, relative, kept, headers);
+      const folder = relative.split('/')[0] ?? '';
+      const file = LIBRARY_FOLDERS.includes(folder) ? await containedPath(options.studio.library.dir, relative, await libraryRoot()) : undefined;
+      if (file === undefined) return refuse(response, 403, 'Only images inside the library are served.');
+      if (!(await sendLibraryFile(request, response, relative, file, headers))) refuse(response, 404, 'There is no such image in the library.');
       return;
     }
 
@@ -215,7 +305,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (asset !== undefined && (await sendFile(request, response, asset, { ...common, 'content-security-policy': csp() }))) return;
     // Any other path is a route of the single-page app.
     if (await sendFile(request, response, index, html)) return;
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...html });
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...html, 'content-security-policy': csp(PLACEHOLDER_STYLE_SOURCE) });
     response.end(request.method === 'HEAD' ? undefined : PLACEHOLDER);
   };
 

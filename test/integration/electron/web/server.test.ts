@@ -2,6 +2,7 @@
  * The web host over a real Studio and a real engine: who it refuses (token, Host, Origin), which library paths
  * it refuses, and a generation driven end to end through the browser client over a real WebSocket.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -37,9 +38,9 @@ afterAll(async () => {
 });
 
 /** A raw GET, so that the test controls the path and headers exactly (no URL normalisation). */
-function get(pathAndQuery: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function get(pathAndQuery: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: host.port, path: pathAndQuery, headers: { host: `127.0.0.1:${host.port}`, ...headers } }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port: host.port, path: pathAndQuery, method, headers: { host: `127.0.0.1:${host.port}`, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -79,6 +80,13 @@ describe('web host', () => {
     expect(page.status).toBe(200);
     expect(page.body.toString()).toContain('interface is not built yet');
     expect(String(page.headers['content-security-policy'])).toContain("default-src 'self'");
+    // Its own style passes its own CSP: no style attribute, and the one style sheet allowed by its hash.
+    const html = page.body.toString();
+    expect(html).not.toMatch(/\sstyle=/);
+    const sheet = /<style>([^<]*)<\/style>/.exec(html)?.[1] ?? '';
+    expect(sheet).toContain('font-family');
+    const styleSrc = String(page.headers['content-security-policy']).split('; ').find((d) => d.startsWith('style-src '));
+    expect(styleSrc).toBe(`style-src 'sha256-${createHash('sha256').update(sheet).digest('base64')}'`);
     const cookie = String(page.headers['set-cookie']).split(';')[0] ?? '';
     expect(cookie).toBe(`studio_token=${host.token}`);
     expect((await get('/gallery', { cookie })).status).toBe(200);
@@ -114,6 +122,29 @@ describe('web host', () => {
       expect(res.body.toString()).not.toContain('secret');
     }
     expect((await get(`/library/originals/ab/missing.png?${token()}`)).status).toBe(404);
+  });
+
+  it('serves library files whole, small (read at once) and large (streamed), cacheable for good, alike when asked again', async () => {
+    const small = randomBytes(2000);
+    const large = randomBytes(600 * 1024);
+    await mkdir(path.join(studio.library.dir, 'thumbnails', 'cd'), { recursive: true });
+    await mkdir(path.join(studio.library.dir, 'originals', 'cd'), { recursive: true });
+    await writeFile(path.join(studio.library.dir, 'thumbnails', 'cd', 'small.webp'), small);
+    await writeFile(path.join(studio.library.dir, 'originals', 'cd', 'large.png'), large);
+    for (const [file, bytes, type] of [['thumbnails/cd/small.webp', small, 'image/webp'], ['originals/cd/large.png', large, 'image/png']] as const) {
+      for (let i = 0; i < 2; i++) {
+        const res = await get(`/library/${file}?${token()}`);
+        expect(res.status, file).toBe(200);
+        expect(res.headers['content-type']).toBe(type);
+        expect(res.headers['content-length']).toBe(String(bytes.length));
+        expect(res.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+        expect(res.body.equals(bytes), file).toBe(true);
+      }
+      const head = await get(`/library/${file}?${token()}`, {}, 'HEAD');
+      expect(head.status).toBe(200);
+      expect(head.headers['content-length']).toBe(String(bytes.length));
+      expect(head.body.length).toBe(0);
+    }
   });
 
   it('runs a generation over the WebSocket: job ids, progress, image.created, then the image by its URL', async () => {
