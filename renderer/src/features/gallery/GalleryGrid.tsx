@@ -20,7 +20,7 @@ export function GalleryGrid() {
   const t = useT();
   const { client } = useHost();
   const scroller = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const [{ width, height }, setSize] = useState({ width: 0, height: 0 });
   const { items, nextCursor, loading, loaded, selected, allSelected, focus, reorderable } = useStudioShallow((s) => ({
     items: s.items,
     nextCursor: s.nextCursor,
@@ -46,9 +46,10 @@ export function GalleryGrid() {
   useLayoutEffect(() => {
     const element = scroller.current;
     if (element === null) return;
-    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    const measure = () => setSize({ width: element.clientWidth, height: element.clientHeight });
+    const observer = new ResizeObserver(measure);
     observer.observe(element);
-    setWidth(element.clientWidth);
+    measure();
     return () => observer.disconnect();
   }, []);
 
@@ -56,7 +57,8 @@ export function GalleryGrid() {
   const tile = Math.max(64, Math.floor((width - GAP * (columns + 1)) / columns));
   const rows = Math.ceil(items.length / columns);
   const virtualizer = useVirtualizer({
-    count: rows,
+    // No rows until the grid's width is known: tiles laid out for a width of 0 would fetch thumbnails for nothing.
+    count: width > 0 ? rows : 0,
     getScrollElement: () => scroller.current,
     estimateSize: () => tile + GAP,
     overscan: 2,
@@ -66,6 +68,10 @@ export function GalleryGrid() {
   useEffect(() => virtualizer.measure(), [tile, virtualizer]);
 
   const virtualRows = virtualizer.getVirtualItems();
+  // Rows in view fetch their thumbnails ahead of the overscan rows around them (HTTP/1.1 gives a page 6
+  // connections per host, handed out by priority).
+  const viewTop = virtualizer.scrollOffset ?? 0;
+  const viewBottom = viewTop + height;
   const lastRow = virtualRows.at(-1)?.index ?? -1;
   useEffect(() => {
     if (nextCursor !== null && !loading && lastRow >= rows - 4) void actions.loadMore();
@@ -184,6 +190,7 @@ export function GalleryGrid() {
             key={row.key}
             index={row.index}
             start={row.start}
+            priority={row.end > viewTop && row.start < viewBottom ? 'high' : 'low'}
             columns={columns}
             tile={tile}
             items={items}
@@ -214,6 +221,7 @@ interface TileHandlers {
 interface RowProps {
   readonly index: number;
   readonly start: number;
+  readonly priority: 'high' | 'low';
   readonly columns: number;
   readonly tile: number;
   readonly items: readonly ImageSummary[];
@@ -225,7 +233,7 @@ interface RowProps {
 }
 
 /** One row of tiles; memoized, so scrolling re-renders only the rows that enter the view. */
-const Row = memo(function Row({ index, start, columns, tile, items, selected, allSelected, focus, reorderable, handlers }: RowProps) {
+const Row = memo(function Row({ index, start, priority, columns, tile, items, selected, allSelected, focus, reorderable, handlers }: RowProps) {
   const first = index * columns;
   return (
     <div className="gallery-row" role="row" style={{ transform: `translateY(${start + GAP}px)`, height: tile, gap: GAP, paddingLeft: GAP }}>
@@ -235,6 +243,7 @@ const Row = memo(function Row({ index, start, columns, tile, items, selected, al
           image={image}
           index={first + i}
           size={tile}
+          priority={priority}
           selected={allSelected || selected.has(image.id)}
           focused={first + i === focus}
           reorderable={reorderable}
@@ -249,13 +258,14 @@ interface TileProps {
   readonly image: ImageSummary;
   readonly index: number;
   readonly size: number;
+  readonly priority: 'high' | 'low';
   readonly selected: boolean;
   readonly focused: boolean;
   readonly reorderable: boolean;
   readonly handlers: TileHandlers;
 }
 
-const Tile = memo(function Tile({ image, index, size, selected, focused, reorderable, handlers }: TileProps) {
+const Tile = memo(function Tile({ image, index, size, priority, selected, focused, reorderable, handlers }: TileProps) {
   return (
     <div
       className={`tile${selected ? ' selected' : ''}${focused ? ' focused' : ''}`}
@@ -272,7 +282,7 @@ const Tile = memo(function Tile({ image, index, size, selected, focused, reorder
       onDragOver={reorderable ? (event) => event.preventDefault() : undefined}
       onDrop={reorderable ? (event) => handlers.onDrop(image, event) : undefined}
     >
-      <img src={handlers.src(image)} alt={image.prompt} decoding="async" draggable={false} onLoad={index === 0 ? handlers.onFirstLoad : undefined} />
+      <img src={handlers.src(image)} alt={image.prompt} decoding="async" fetchPriority={priority} draggable={false} onLoad={index === 0 ? handlers.onFirstLoad : undefined} />
       <div className="tile-badges">
         {image.favourite && (
           <span className="badge fav" data-testid="tile-favourite" title={handlers.labels.favourite}>

@@ -61,6 +61,16 @@ function library(count: number) {
 const selectedIds = () => screen.queryAllByTestId('gallery-tile').filter((t) => t.getAttribute('aria-selected') === 'true').map((t) => Number(t.dataset['imageId']));
 
 describe('GalleryGrid', () => {
+  it('fetches the thumbnails of the rows in view first, those of the overscan rows after', async () => {
+    const studio = library(200);
+    await studio.store.getState().loadImages();
+    renderWith(studio, <GalleryGrid />);
+    await waitFor(() => expect(screen.getAllByTestId('gallery-tile').length).toBeGreaterThan(0));
+    const priorities = screen.getAllByTestId('gallery-tile').map((t) => t.querySelector('img')?.getAttribute('fetchpriority'));
+    // 600 px of 176 px rows (8 px above the first): 4 rows in view (the 4th in part), then 2 rows of overscan.
+    expect(priorities).toEqual([...Array<string>(4 * 4).fill('high'), ...Array<string>(4 * 2).fill('low')]);
+  });
+
   it('renders only the rows in view out of 10,000 images, and loads the next page at the end', async () => {
     const studio = library(10_000);
     await studio.store.getState().loadImages();
