@@ -277,17 +277,15 @@ async function listByRelevance(
   after: Cursor | undefined,
   limit: number,
 ): Promise<ImagePage> {
-  const window = await matches.ids({ order: 'desc', limit: RELEVANCE_WINDOW }).execute(db);
-  if (window.rows.length === 0) return { items: [], nextCursor: null };
   const terms = await conditionsFor(db, filters, false);
-  const ids = JSON.stringify(window.rows.map((r) => r.id));
-  const texts = await db
-    .selectFrom('images')
-    .select(['images.id', 'images.prompt', 'images.negative_prompt'])
-    .where(cond`images.id IN (SELECT value FROM json_each(${ids}))`)
-    .where((eb) => eb.and(terms))
-    .execute();
-  // Tag and album names, as the search triggers concatenate them; few images have any, so one grouped
+  // The window and its texts in one statement: the ids stream from FTS5 straight into the row lookups.
+  const texts = await sql<{ id: number; prompt: string; negative_prompt: string }>`
+    SELECT images.id, images.prompt, images.negative_prompt
+    FROM (${matches.ids({ order: 'desc', limit: RELEVANCE_WINDOW })}) AS newest CROSS JOIN images ON images.id = newest.id
+    WHERE ${sql.join(terms, sql` AND `)}`.execute(db);
+  if (texts.rows.length === 0) return { items: [], nextCursor: null };
+  const ids = JSON.stringify(texts.rows.map((r) => r.id));
+  // Tag and album names, as the search rows held them before migration 008; few images have any, so one grouped
   // read each costs less than two subqueries per image.
   const tags = await sql<{ id: number; text: string }>`
     SELECT it.image_id AS id, group_concat(t.name, ' ') AS text FROM json_each(${ids}) AS w
@@ -300,7 +298,7 @@ async function listByRelevance(
   const text = filters.text ?? '';
   const phrases = scoredPhrases(text);
   const ranks = bm25Ranks(
-    texts.map((t) => ({ id: t.id, columns: [t.prompt, t.negative_prompt, tagText.get(t.id) ?? '', albumText.get(t.id) ?? ''] })),
+    texts.rows.map((t) => ({ id: t.id, columns: [t.prompt, t.negative_prompt, tagText.get(t.id) ?? '', albumText.get(t.id) ?? ''] })),
     phrases,
     COLUMN_WEIGHTS,
     phrases.length > 1 ? await recentIdf(db, text) : undefined,

@@ -137,6 +137,7 @@ let ends: Int32Array = new Int32Array(256);
 function scoreColumn(text: string, phrases: readonly ScoredPhrase[], weight: number, frequencies: number[]): number {
   if (text === '') return 0;
   const lower = fold(text);
+  if (phrases.every((p) => p.tokens.length === 1)) return scoreWords(lower, phrases, weight, frequencies);
   let count = 0;
   for (let i = 0; i < lower.length; ) {
     while (i < lower.length && !isTokenCode(lower.charCodeAt(i))) i++;
@@ -169,6 +170,31 @@ function scoreColumn(text: string, phrases: readonly ScoredPhrase[], weight: num
       if (j === n) hits++;
     }
     frequencies[p] = (frequencies[p] ?? 0) + weight * hits;
+  }
+  return count;
+}
+
+/**
+ * `scoreColumn` for phrases of one token each (most searches): each token is checked as the scan passes it,
+ * without recording where the tokens are.
+ */
+function scoreWords(lower: string, phrases: readonly ScoredPhrase[], weight: number, frequencies: number[]): number {
+  let count = 0;
+  const end = lower.length;
+  for (let i = 0; i < end; ) {
+    while (i < end && !isTokenCode(lower.charCodeAt(i))) i++;
+    if (i === end) break;
+    const start = i;
+    while (i < end && isTokenCode(lower.charCodeAt(i))) i++;
+    count++;
+    const length = i - start;
+    for (let p = 0; p < phrases.length; p++) {
+      const phrase = phrases[p];
+      const want = phrase?.tokens[0] ?? '';
+      if ((phrase?.prefix === true ? length >= want.length : length === want.length) && lower.startsWith(want, start)) {
+        frequencies[p] = (frequencies[p] ?? 0) + weight;
+      }
+    }
   }
   return count;
 }
