@@ -20,7 +20,7 @@ export function GalleryGrid() {
   const t = useT();
   const { client } = useHost();
   const scroller = useRef<HTMLDivElement>(null);
-  const [{ width, height }, setSize] = useState({ width: 0, height: 0 });
+  const [width, setWidth] = useState(0);
   const { items, nextCursor, loading, loaded, selected, allSelected, focus, reorderable } = useStudioShallow((s) => ({
     items: s.items,
     nextCursor: s.nextCursor,
@@ -46,10 +46,9 @@ export function GalleryGrid() {
   useLayoutEffect(() => {
     const element = scroller.current;
     if (element === null) return;
-    const measure = () => setSize({ width: element.clientWidth, height: element.clientHeight });
-    const observer = new ResizeObserver(measure);
+    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
     observer.observe(element);
-    measure();
+    setWidth(element.clientWidth);
     return () => observer.disconnect();
   }, []);
 
@@ -60,9 +59,17 @@ export function GalleryGrid() {
     // No rows until the grid's width is known: tiles laid out for a width of 0 would fetch thumbnails for nothing.
     count: width > 0 ? rows : 0,
     getScrollElement: () => scroller.current,
-    estimateSize: () => tile + GAP,
+    estimateSize: () => tile,
+    // Rows are exactly one tile high: no need to ask the DOM.
+    measureElement: () => tile,
+    gap: GAP,
+    paddingStart: GAP,
+    paddingEnd: GAP,
     overscan: 2,
-    // Let React batch the renders that scrolling asks for instead of rendering inside each scroll event.
+    // Scrolling moves the rows and sizes the container in the DOM directly; React renders only when the range of
+    // rows in view changes, not on every scroll frame, and then batched rather than inside the scroll event.
+    directDomUpdates: true,
+    directDomUpdatesMode: 'position',
     useFlushSync: false,
   });
   useEffect(() => virtualizer.measure(), [tile, virtualizer]);
@@ -70,8 +77,7 @@ export function GalleryGrid() {
   const virtualRows = virtualizer.getVirtualItems();
   // Rows in view fetch their thumbnails ahead of the overscan rows around them (HTTP/1.1 gives a page 6
   // connections per host, handed out by priority).
-  const viewTop = virtualizer.scrollOffset ?? 0;
-  const viewBottom = viewTop + height;
+  const inView = virtualizer.range;
   const lastRow = virtualRows.at(-1)?.index ?? -1;
   useEffect(() => {
     if (nextCursor !== null && !loading && lastRow >= rows - 4) void actions.loadMore();
@@ -184,13 +190,13 @@ export function GalleryGrid() {
       onKeyDown={onKeyDown}
     >
       {loaded && items.length === 0 && <p className="empty" data-testid="gallery-empty">{t('gallery.empty')}</p>}
-      <div className="gallery-rows" style={{ height: virtualizer.getTotalSize() + GAP }}>
+      <div className="gallery-rows" ref={virtualizer.containerRef}>
         {virtualRows.map((row) => (
           <Row
             key={row.key}
             index={row.index}
-            start={row.start}
-            priority={row.end > viewTop && row.start < viewBottom ? 'high' : 'low'}
+            measure={virtualizer.measureElement}
+            priority={inView !== null && row.index >= inView.startIndex && row.index <= inView.endIndex ? 'high' : 'low'}
             columns={columns}
             tile={tile}
             items={items}
@@ -220,7 +226,8 @@ interface TileHandlers {
 
 interface RowProps {
   readonly index: number;
-  readonly start: number;
+  /** The virtualizer's ref: it positions the row. */
+  readonly measure: (row: HTMLDivElement | null) => void;
   readonly priority: 'high' | 'low';
   readonly columns: number;
   readonly tile: number;
@@ -233,10 +240,10 @@ interface RowProps {
 }
 
 /** One row of tiles; memoized, so scrolling re-renders only the rows that enter the view. */
-const Row = memo(function Row({ index, start, priority, columns, tile, items, selected, allSelected, focus, reorderable, handlers }: RowProps) {
+const Row = memo(function Row({ index, measure, priority, columns, tile, items, selected, allSelected, focus, reorderable, handlers }: RowProps) {
   const first = index * columns;
   return (
-    <div className="gallery-row" role="row" style={{ transform: `translateY(${start + GAP}px)`, height: tile, gap: GAP, paddingLeft: GAP }}>
+    <div ref={measure} data-index={index} className="gallery-row" role="row" style={{ height: tile, gap: GAP, paddingLeft: GAP }}>
       {items.slice(first, first + columns).map((image, i) => (
         <Tile
           key={image.id}

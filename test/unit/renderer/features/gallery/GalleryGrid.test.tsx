@@ -67,8 +67,12 @@ describe('GalleryGrid', () => {
     renderWith(studio, <GalleryGrid />);
     await waitFor(() => expect(screen.getAllByTestId('gallery-tile').length).toBeGreaterThan(0));
     const priorities = screen.getAllByTestId('gallery-tile').map((t) => t.querySelector('img')?.getAttribute('fetchpriority'));
-    // 600 px of 176 px rows (8 px above the first): 4 rows in view (the 4th in part), then 2 rows of overscan.
+    // 160 px tiles, 8 px apart: 600 px show 4 rows (the 4th in part), then come 2 rows of overscan.
     expect(priorities).toEqual([...Array<string>(4 * 4).fill('high'), ...Array<string>(4 * 2).fill('low')]);
+    // The virtualizer places the rows and sizes their container itself: the first page's 80 images in 20 rows.
+    const rows = [...screen.getByTestId('gallery-grid').querySelectorAll<HTMLElement>('.gallery-row')];
+    expect(rows.map((row) => row.style.top)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${8 + 168 * i}px`));
+    expect(screen.getByTestId('gallery-grid').querySelector<HTMLElement>('.gallery-rows')?.style.height).toBe(`${20 * 168 + 8}px`);
   });
 
   it('renders only the rows in view out of 10,000 images, and loads the next page at the end', async () => {
