@@ -22,6 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   FILES_PATH,
+  ImagePage,
   MAX_UPLOAD_BYTES,
   MAX_WIRE_BYTES,
   SOCKET_PATH,
@@ -161,6 +162,14 @@ class RecentFiles {
   }
 }
 
+/**
+ * How many of the library's newest thumbnails the page is told to fetch while its scripts load (preload links in
+ * index.html): the gallery's first screen in a window of about 1280×800. Otherwise they are asked for only once the
+ * scripts have run, connected and received the first page of images. The other screens use them as well: they
+ * warm the gallery's first thumbnails (renderer/src/features/gallery/ThumbnailWarmup.tsx).
+ */
+const PRELOADED_THUMBNAILS = 24;
+
 /** Library files up to this size are read whole (and kept in memory); larger ones (originals) are streamed. */
 const SMALL_FILE_BYTES = 256 * 1024;
 const RECENT_FILES_BYTES = 32 * 1024 * 1024;
@@ -231,6 +240,46 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
   const recent = new RecentFiles(RECENT_FILES_BYTES);
 
+  // The preload links for the library's first thumbnails, made once and again after the library changes. Each
+  // URL is the one the page's client makes (electron/web/client.ts `fileUrl`), or the browser would fetch twice.
+  let preloads: Promise<string> | undefined;
+  const stopWatching = options.studio.subscribe((event) => {
+    if (event.name === 'image.created' || event.name === 'import.done' || event.name === 'library.changed') preloads = undefined;
+  });
+  const preloadLinks = () =>
+    (preloads ??= options.studio
+      .dispatch('listImages', { limit: PRELOADED_THUMBNAILS })
+      .then((result) => {
+        const page = ImagePage.safeParse(result.ok ? result.value : undefined);
+        if (!page.success) throw new Error(result.ok ? 'listImages answered an unexpected shape' : result.error.message);
+        return page.data.items
+          .map((image) => {
+            const file = (image.thumbnailPath ?? image.filePath).split('/').map(encodeURIComponent).join('/');
+            return `<link rel="preload" as="image" fetchpriority="high" href="${FILES_PATH}${file}?${TOKEN_PARAM}=${encodeURIComponent(token)}">`;
+          })
+          .join('');
+      })
+      .catch((error: unknown) => {
+        preloads = undefined;
+        log('warn', `web host: no thumbnails to preload: ${error instanceof Error ? error.message : String(error)}`);
+        return '';
+      }));
+  void preloadLinks();
+
+  /** The built page, with the preload links at the end of its head; undefined while there is none. */
+  const sendIndex = async (request: IncomingMessage, response: ServerResponse, headers: Record<string, string>) => {
+    let page;
+    try {
+      page = await fs.readFile(path.join(options.rendererDir, 'index.html'), 'utf8');
+    } catch {
+      return false;
+    }
+    const links = await preloadLinks();
+    const withPreloads = Buffer.from(page.replace('</head>', () => `${links}</head>`));
+    sendBytes(request, response, 'index.html', withPreloads, headers);
+    return true;
+  };
+
   /** A small file in one read, kept for the next request; a large one streamed from the same descriptor. */
   const sendLibraryFile = async (request: IncomingMessage, response: ServerResponse, relative: string, file: string, headers: Record<string, string>) => {
     let handle;
@@ -299,12 +348,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
 
-    const index = path.join(options.rendererDir, 'index.html');
     const html = { ...common, 'content-security-policy': csp(), 'cache-control': 'no-store' };
     const asset = pathname === '/' ? undefined : await containedPath(options.rendererDir, `.${pathname}`);
     if (asset !== undefined && (await sendFile(request, response, asset, { ...common, 'content-security-policy': csp() }))) return;
     // Any other path is a route of the single-page app.
-    if (await sendFile(request, response, index, html)) return;
+    if (await sendIndex(request, response, html)) return;
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...html, 'content-security-policy': csp(PLACEHOLDER_STYLE_SOURCE) });
     response.end(request.method === 'HEAD' ? undefined : PLACEHOLDER);
   };
@@ -415,6 +463,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     port,
     token,
     close: async () => {
+      stopWatching();
       for (const ws of sockets.clients) ws.close(1001, 'the studio is closing');
       sockets.close();
       server.closeAllConnections();

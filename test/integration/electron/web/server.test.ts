@@ -190,6 +190,13 @@ describe('web host', () => {
       const { image } = await created;
       expect(image).toMatchObject({ prompt: 'a small yellow square on a purple background', seed: 7, width: 64, height: 64 });
 
+      // The built page names the newest thumbnails for the browser to fetch while its scripts load, by the very
+      // URLs the client makes for them.
+      await writeFile(path.join(dir, 'renderer', 'index.html'), '<!doctype html><html><head><title>built</title></head><body></body></html>');
+      const thumbnail = new URL(client.fileUrl(image.thumbnailPath ?? image.filePath));
+      const page = (await get(`/?${token()}`)).body.toString();
+      expect(page).toContain(`<link rel="preload" as="image" fetchpriority="high" href="${thumbnail.pathname}${thumbnail.search}"></head>`);
+
       const url = new URL(client.fileUrl(image.filePath));
       const file = await get(`${url.pathname}${url.search}`);
       expect(file.status).toBe(200);
