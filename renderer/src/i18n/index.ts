@@ -24,7 +24,19 @@ export function resolveLocale(setting: 'system' | Locale, languages: readonly st
   return 'en';
 }
 
+const translators = new Map<Locale, Translate>();
+
+/** One translator per language for the page's lifetime: every component's `useT` shares it (and its number format). */
 export function translator(locale: Locale): Translate {
+  let translate = translators.get(locale);
+  if (translate === undefined) {
+    translate = createTranslator(locale);
+    translators.set(locale, translate);
+  }
+  return translate;
+}
+
+function createTranslator(locale: Locale): Translate {
   const dictionary = DICTIONARIES[locale];
   const numbers = new Intl.NumberFormat(locale);
   return (key, vars) => {

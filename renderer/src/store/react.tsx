@@ -34,6 +34,5 @@ export function useHost(): Host {
 }
 
 export function useT(): Translate {
-  const locale = useStudio((s) => s.locale);
-  return useMemo(() => translator(locale), [locale]);
+  return translator(useStudio((s) => s.locale));
 }
