@@ -13,7 +13,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { CustomScheme } from 'electron';
-import { containedPath } from '../web/server';
+import { containedPath, typeOf } from '../web/server';
 import { CONTENT_SECURITY_POLICY } from './security';
 import { APP_HOST, LIBRARY_HOST, SCHEME } from './wire';
 
@@ -36,23 +36,6 @@ export interface ProtocolRoots {
 /** The library folders that hold images; the database and everything else are never served. */
 const LIBRARY_FOLDERS: ReadonlySet<string> = new Set(['originals', 'thumbnails']);
 
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 const COMMON: Readonly<Record<string, string>> = { 'x-content-type-options': 'nosniff' };
 
 function text(status: number, message: string): Response {
@@ -73,7 +56,7 @@ async function file(request: Request, target: string, headers: Readonly<Record<s
     headers: {
       ...COMMON,
       ...headers,
-      'content-type': TYPES[path.extname(target).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': typeOf(target),
       'content-length': String(bytes.byteLength),
     },
   });

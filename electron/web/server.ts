@@ -64,12 +64,14 @@ export interface WebHost {
 const COOKIE = 'studio_token';
 const LIBRARY_FOLDERS = ['originals', 'thumbnails'];
 const UPLOAD_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+/** The content types of the files either host serves (the built renderer and library images). */
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
+  '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
@@ -92,7 +94,7 @@ const PLACEHOLDER = `<!doctype html>
 </body></html>
 `;
 
-const typeOf = (name: string) => TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
+export const typeOf = (name: string): string => TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
 
 function sameToken(given: string | undefined, token: string): boolean {
   if (given === undefined) return false;
