@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { IMAGE_SORTS, SAMPLERS, type ImageFilters } from '../../../../electron/contract';
+import { SamplerSelect } from '../../components/SamplerSelect';
 import { useStudio, useStudioShallow, useT } from '../../store/react';
 import { usableModels } from '../generate/generate-slice';
 import { COUNT_CAP } from './gallery-slice';
@@ -104,17 +105,13 @@ function MoreFilters({ filters, setFilters }: { filters: ImageFilters; setFilter
           ))}
         </select>
       </label>
-      <label className="field" htmlFor={field('sampler')}>
-        <span className="field-label">{t('filter.sampler')}</span>
-        <select id={field('sampler')} data-testid="filter-sampler" value={filters.samplers?.[0] ?? ''} onChange={(e) => setFilters({ samplers: e.target.value === '' ? undefined : [e.target.value] })}>
-          <option value="">{t('filter.any')}</option>
-          {SAMPLERS.map((s) => (
-            <option key={s} value={s}>
-              {t(`sampler.${s}`)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SamplerSelect
+        label={t('filter.sampler')}
+        testId="filter-sampler"
+        value={SAMPLERS.find((s) => s === filters.samplers?.[0]) ?? null}
+        emptyLabel={t('filter.any')}
+        onChange={(sampler) => setFilters({ samplers: sampler === null ? undefined : [sampler] })}
+      />
       <label className="field" htmlFor={field('rating')}>
         <span className="field-label">{t('filter.minRating')}</span>
         <select id={field('rating')} data-testid="filter-rating" value={filters.minRating ?? ''} onChange={(e) => setFilters({ minRating: e.target.value === '' ? undefined : Number(e.target.value) })}>
