@@ -3,38 +3,30 @@
  * it refuses, and a generation driven end to end through the browser client over a real WebSocket.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EventName, EventPayload } from '../../../../electron/contract';
 import { EMBEDDED_MODEL_ID } from '../../../../electron/core/models';
-import { JsonSettingsFile } from '../../../../electron/core/settings';
-import { Studio } from '../../../../electron/core/studio';
+import type { Studio } from '../../../../electron/core/studio';
 import { connectStudio, type WebSocketConstructor, type WebStudioClient } from '../../../../electron/web/client';
-import { startWebHost, type WebHost } from '../../../../electron/web/server';
+import type { WebHost } from '../../../../electron/web/server';
+import { startHostedStudio, type HostedStudio } from './support';
 
+let hosted: HostedStudio;
 let dir: string;
 let studio: Studio;
 let host: WebHost;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'studio-web-'));
-  studio = await Studio.open({
-    libraryDir: path.join(dir, 'library'),
-    settings: new JsonSettingsFile(path.join(dir, 'settings.json')),
-    version: 'test',
-    env: { STUDIO_MODELS: path.join(dir, 'models') },
-  });
-  host = await startWebHost({ studio, rendererDir: path.join(dir, 'renderer') });
+  hosted = await startHostedStudio('studio-web-');
+  ({ dir, studio, host } = hosted);
 });
 
 afterAll(async () => {
-  await host?.close();
-  await studio?.close();
-  await rm(dir, { recursive: true, force: true });
+  await hosted?.stop();
 });
 
 /** A raw GET, so that the test controls the path and headers exactly (no URL normalisation). */

@@ -3,36 +3,29 @@
  * `importFiles` call behind it, over a real Studio and a real library: who may upload, what is refused, and an
  * upload imported into the library with its staging folder removed.
  */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_UPLOAD_BYTES, type EventPayload } from '../../../../electron/contract';
-import { JsonSettingsFile } from '../../../../electron/core/settings';
-import { Studio } from '../../../../electron/core/studio';
-import { startWebHost, type WebHost } from '../../../../electron/web/server';
+import type { Studio } from '../../../../electron/core/studio';
+import type { WebHost } from '../../../../electron/web/server';
+import { startHostedStudio, type HostedStudio } from './support';
 
+let hosted: HostedStudio;
 let dir: string;
 let studio: Studio;
 let host: WebHost;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'studio-upload-'));
-  studio = await Studio.open({
-    libraryDir: path.join(dir, 'library'),
-    settings: new JsonSettingsFile(path.join(dir, 'settings.json')),
-    version: 'test',
-    env: { STUDIO_MODELS: path.join(dir, 'models') },
-  });
-  host = await startWebHost({ studio, rendererDir: path.join(dir, 'renderer') });
+  hosted = await startHostedStudio('studio-upload-');
+  ({ dir, studio, host } = hosted);
 });
 
 afterAll(async () => {
-  await host?.close();
-  await studio?.close();
-  await rm(dir, { recursive: true, force: true });
+  await hosted?.stop();
 });
 
 const ownOrigin = () => `http://127.0.0.1:${host.port}`;
