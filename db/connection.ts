@@ -9,7 +9,7 @@
  * writes go through `durableTransaction`, which switches the connection to `synchronous=FULL` for that commit.
  */
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import { LibraryError, isCorruptionError } from './errors';
 import { MIGRATIONS } from './migrations/index';
 import type { Database } from './schema';
@@ -52,6 +52,33 @@ function applyPragmas(sqlite: SQLite.Database): void {
   sqlite.pragma('cache_size = -65536');
 }
 
+/** Statements kept per connection: enough for every query shape the app runs, bounded for ad-hoc ones. */
+const KEPT_STATEMENTS = 256;
+
+/**
+ * The connection as Kysely sees it, with its prepared statements kept (least recently used dropped first).
+ * Kysely prepares every query it runs, and preparing costs as much as running a short query: the outbox's
+ * steps and the gallery's pages run the same few shapes over and over. Kysely runs one query at a time on its
+ * connection, so a kept statement is never in use twice at once.
+ */
+function keepingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const kept = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(source) {
+      let statement = kept.get(source);
+      if (statement === undefined) {
+        statement = sqlite.prepare(source);
+        if (kept.size >= KEPT_STATEMENTS) kept.delete(kept.keys().next().value ?? '');
+      } else {
+        kept.delete(source);
+      }
+      kept.set(source, statement);
+      return statement;
+    },
+  };
+}
+
 /**
  * Opens (creating if needed) the database at `file` and brings it to the latest schema.
  * Throws `DB_TOO_NEW`, `DB_CORRUPT` or `DB_MIGRATION_FAILED` as a `LibraryError`.
@@ -81,7 +108,7 @@ export async function openDatabase(file: string): Promise<OpenedDatabase> {
     throw error;
   }
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) });
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
   const { error } = await migrator.migrateToLatest();
   if (error !== undefined) {

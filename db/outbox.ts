@@ -196,7 +196,9 @@ export async function advancePublish(
       if (current === undefined) throw new LibraryError('NOT_FOUND', `There is no publish job ${id}.`, { outboxId: id });
       throw new LibraryError('CONFLICT', `Publish job ${id} is ${current.state}, not ${from}.`, { outboxId: id, state: current.state, from });
     }
-    await mirrorToImage(trx, row);
+    // Charged, uploaded and registered all read "publishing" on the image: only a step that changes what the
+    // image shows touches its row (and its triggers).
+    if (syncStateFor(from) !== syncStateFor(to) || learned.remoteImageId !== undefined) await mirrorToImage(trx, row);
     return toPublishJob(row);
   });
 }
