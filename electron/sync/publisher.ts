@@ -42,7 +42,7 @@ import {
 import { fullJitter, type PlatformClient, type SyncLog } from './client';
 import { describeError, PlatformError } from './errors';
 import { moderateLocally } from './moderation';
-import { uploadFile } from './uploads';
+import { Uploads } from './uploads';
 import { Consumption, ModerationResult, Refund, RemoteImage, type Generation, type Plan } from './wire';
 
 export interface PublishProgress {
@@ -161,6 +161,7 @@ export class Publisher {
   private woken = false;
   /** The rows being worked, by id, with their runs. */
   private readonly inFlight = new Map<number, Promise<void>>();
+  private readonly uploads: Uploads;
 
   constructor(
     private readonly deps: PublisherDeps,
@@ -173,6 +174,7 @@ export class Publisher {
     this.backoffCapMs = options.backoffCapMs ?? 10 * 60_000;
     this.idleMs = options.idleMs ?? 30_000;
     this.random = options.random ?? Math.random;
+    this.uploads = new Uploads(deps.client);
     // Every request in flight listens to this signal (timeouts and aborts combine with it).
     setMaxListeners(0, this.stop.signal);
   }
@@ -192,6 +194,7 @@ export class Publisher {
     this.stop.abort(new PlatformError('PLATFORM_UNAVAILABLE', 'The studio is closing.'));
     this.wake();
     await this.running;
+    this.uploads.close();
   }
 
   private get closing(): boolean {
@@ -338,13 +341,11 @@ export class Publisher {
         // Both at once: the thumbnail's round trips hide behind the original's bytes.
         const sent = { original: 0, thumbnail: 0 };
         const [originalId, thumbnailId] = await Promise.all([
-          uploadFile(
-            this.deps.client,
+          this.uploads.upload(
             { file: original.file, purpose: 'original', contentType: CONTENT_TYPES[image.format], size: original.size },
             { signal, onProgress: (bytes) => progress((sent.original = bytes) + sent.thumbnail) },
           ),
-          uploadFile(
-            this.deps.client,
+          this.uploads.upload(
             { file: thumbnailFile, purpose: 'thumbnail', contentType: 'image/webp', size: thumbnailSize },
             { signal, onProgress: (bytes) => progress(sent.original + (sent.thumbnail = bytes)) },
           ),

@@ -86,8 +86,9 @@ export class PlatformSync {
     this.publisher.start();
   }
 
-  close(): Promise<void> {
-    return this.publisher.close();
+  async close(): Promise<void> {
+    await this.publisher.close();
+    this.client.close();
   }
 
   // ---- account --------------------------------------------------------------------------------------------

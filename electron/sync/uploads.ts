@@ -6,11 +6,17 @@
  *
  * Memory stays flat whatever the file size: a single PUT streams, and lib-storage holds at most `queueSize`
  * parts of `partSize` bytes.
+ * Each upload's credentials are its own, so each gets its own S3 client, but all of them share one pool of
+ * kept-alive connections (a fresh pool per file would open a connection per file), and every setting the SDK
+ * would otherwise look up in the environment and in ~/.aws is given: a user's AWS profile does not change how
+ * Studio talks to the platform, and a client costs no file reads to make.
  * The credentials are secrets like the tokens: they are never logged.
  *
  * Runtime: main-side Node.
  */
 import { createReadStream } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { Transform } from 'node:stream';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload as S3Upload } from '@aws-sdk/lib-storage';
@@ -35,8 +41,59 @@ export interface UploadOptions {
   readonly queueSize?: number;
 }
 
-/** Uploads one file; returns the platform's upload id, completed. */
-export async function uploadFile(client: PlatformClient, input: FileToUpload, options: UploadOptions = {}): Promise<string> {
+/** Sockets to the store at once, across every upload in flight (a multipart upload uses up to `queueSize`). */
+const MAX_SOCKETS = 32;
+
+export class Uploads {
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+
+  constructor(private readonly client: PlatformClient) {}
+
+  /** Closes the kept connections; uploads still in flight fail. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** Uploads one file; returns the platform's upload id, completed. */
+  async upload(input: FileToUpload, options: UploadOptions = {}): Promise<string> {
+    return uploadFile(this.client, this.s3Client.bind(this), input, options);
+  }
+
+  private s3Client(credentials: UploadCredentials): S3Client {
+    return new S3Client({
+      endpoint: credentials.endpoint,
+      region: credentials.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
+      // Checksums only where S3 requires them: S3-compatible stores (s3rver, MinIO's older releases) predate the
+      // SDK's default CRC32 and aws-chunked bodies.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: { httpAgent: this.httpAgent, httpsAgent: this.httpsAgent, connectionTimeout: 10_000, requestTimeout: 60_000 },
+      defaultsMode: 'standard',
+      retryMode: 'standard',
+      maxAttempts: 3,
+      useFipsEndpoint: false,
+      useDualstackEndpoint: false,
+      useArnRegion: false,
+      disableS3ExpressSessionAuth: true,
+      authSchemePreference: [],
+      sigv4aSigningRegionSet: [],
+      userAgentAppId: 'studio',
+    });
+  }
+}
+
+type UploadCredentials = NonNullable<Upload['credentials']>;
+
+async function uploadFile(
+  client: PlatformClient,
+  s3Client: (credentials: UploadCredentials) => S3Client,
+  input: FileToUpload,
+  options: UploadOptions,
+): Promise<string> {
   const upload = await client.request(
     {
       method: 'POST',
@@ -53,17 +110,8 @@ export async function uploadFile(client: PlatformClient, input: FileToUpload, op
   if (upload.method !== 'credentials' || credentials === null || credentials === undefined) {
     throw new PlatformError('PROTOCOL', 'The platform did not hand out upload credentials.', { details: { method: upload.method } });
   }
-  const s3 = new S3Client({
-    endpoint: credentials.endpoint,
-    region: credentials.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
-    // Checksums only where S3 requires them: S3-compatible stores (s3rver, MinIO's older releases) predate the
-    // SDK's default CRC32 and aws-chunked bodies.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
-  });
+  // Not destroyed after use: destroying a client destroys its handler's agents, which every upload shares.
+  const s3 = s3Client(credentials);
   const partSize = Math.max(MIN_PART_SIZE, upload.partSize);
   const params = { Bucket: credentials.bucket, Key: upload.key, ContentType: input.contentType, ContentLength: input.size };
   const controller = new AbortController();
@@ -105,7 +153,6 @@ export async function uploadFile(client: PlatformClient, input: FileToUpload, op
     });
   } finally {
     options.signal?.removeEventListener('abort', abort);
-    s3.destroy();
   }
   const completed = await client.request(
     {
