@@ -64,7 +64,12 @@ export interface TokenPair {
   readonly refreshExpiresIn: number;
 }
 
+/** Verified access tokens kept by their text, so that a client's burst of requests checks the signature once. */
+const KEPT_TOKENS = 1024;
+
 export class Authority {
+  private readonly verified = new Map<string, JWTPayload>();
+
   constructor(
     private readonly db: PlatformDatabase,
     readonly key: SigningKey,
@@ -135,17 +140,27 @@ export class Authority {
   async verify(authorization: string | undefined): Promise<{ readonly userId: string; readonly sessionId: string }> {
     const match = /^Bearer ([A-Za-z0-9._-]+)$/.exec(authorization ?? '');
     if (match?.[1] === undefined) throw new Problem('UNAUTHORIZED', 'A bearer access token is required.');
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(match[1], this.key.publicKey, {
-        algorithms: [accessTokenAlgorithm],
-        issuer: this.settings.issuer,
-        audience: this.settings.audience,
-        requiredClaims: ['sub', 'exp', 'iat'],
-      }));
-    } catch (error) {
-      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'ERR_JWT_INVALID';
-      throw new Problem('UNAUTHORIZED', `The access token is not valid (${reason}).`);
+    const token = match[1];
+    let payload = this.verified.get(token);
+    // A kept token still expires: its expiry is checked again on every use, as jwtVerify checks it.
+    if (payload !== undefined && (payload.exp ?? 0) <= Math.floor(Date.now() / 1000)) {
+      this.verified.delete(token);
+      throw new Problem('UNAUTHORIZED', 'The access token is not valid (ERR_JWT_EXPIRED).');
+    }
+    if (payload === undefined) {
+      try {
+        ({ payload } = await jwtVerify(token, this.key.publicKey, {
+          algorithms: [accessTokenAlgorithm],
+          issuer: this.settings.issuer,
+          audience: this.settings.audience,
+          requiredClaims: ['sub', 'exp', 'iat'],
+        }));
+      } catch (error) {
+        const reason = error instanceof Error && 'code' in error ? String(error.code) : 'ERR_JWT_INVALID';
+        throw new Problem('UNAUTHORIZED', `The access token is not valid (${reason}).`);
+      }
+      if (this.verified.size >= KEPT_TOKENS) this.verified.clear();
+      this.verified.set(token, payload);
     }
     const sessionId = typeof payload['sid'] === 'string' ? payload['sid'] : '';
     const session = this.db.prepare('SELECT user_id, revoked_at FROM sessions WHERE id = ?').get(sessionId) as

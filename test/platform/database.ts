@@ -134,10 +134,25 @@ CREATE TABLE IF NOT EXISTS likes (
 );
 `;
 
+/**
+ * Opens the database with its statements kept: the handlers prepare the same few statements on every request,
+ * and preparing costs as much as running them. The server only calls get, all and run (never iterate), so a kept
+ * statement is never in use twice at once.
+ */
 export function openPlatformDatabase(filename: string): PlatformDatabase {
   const db = new Database(filename);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.exec(schema);
+  const prepare = db.prepare.bind(db);
+  const kept = new Map<string, Database.Statement>();
+  db.prepare = ((source: string) => {
+    let statement = kept.get(source);
+    if (statement === undefined) {
+      statement = prepare(source);
+      kept.set(source, statement);
+    }
+    return statement;
+  }) as PlatformDatabase['prepare'];
   return db;
 }
