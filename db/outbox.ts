@@ -1,7 +1,9 @@
 /**
  * The publishing outbox. A publish request becomes one row with an idempotency key; the sync worker claims due
  * rows, drives each through the state machine one step at a time, and records failures with the time of the
- * next attempt. Every write is durable (see connection.ts): a lost transition could mean a second charge.
+ * next attempt. Every request and every step is durable (see connection.ts): a transition lost to a power cut
+ * would have the worker redo work it paid for (an upload) or ask the platform about a charge again. The claim's
+ * lease is the one write that is not: losing it only makes the row due again.
  *
  * ```
  * pending → moderated → charged → uploaded → registered → published
@@ -11,7 +13,7 @@
  * The image's `sync_state` mirrors its outbox row, updated in the same transaction, so the UI always shows it.
  */
 import { sql } from 'kysely';
-import { durableTransaction, type LibraryDb, type LibraryTrx } from './connection';
+import { durableTransaction, inTransaction, type LibraryDb, type LibraryTrx } from './connection';
 import { LibraryError } from './errors';
 import type { ImageSyncState, OutboxRow, OutboxState } from './schema';
 
@@ -138,7 +140,8 @@ export async function claimDuePublishes(
   leaseMs: number,
   exclude: readonly number[] = [],
 ): Promise<readonly PublishJob[]> {
-  return durableTransaction(db, async (trx) => {
+  // Not fsynced (see the module comment).
+  return inTransaction(db, async (trx) => {
     const rows = await trx
       .updateTable('outbox')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: now + leaseMs, updated_at: now }))

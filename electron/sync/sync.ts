@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { enqueuePublish, getImage, listPublishes, type Library, type PublishJob } from '../../db/index';
+import { durableTransaction, enqueuePublish, getImage, listPublishes, type Library, type PublishJob } from '../../db/index';
 import { PlatformAuth } from './auth';
 import { PlatformClient, type PlatformClientOptions, type SyncLog } from './client';
 import { Companions } from './companions';
@@ -164,10 +164,12 @@ export class PlatformSync {
    */
   async publish(imageIds: readonly number[], companionId: string | null = null): Promise<readonly PublishRequestResult[]> {
     if ((await this.auth.signedInAs()) === null) throw new PlatformError('UNAUTHENTICATED', 'Sign in to the platform to publish.');
-    const images = await Promise.all(imageIds.map((id) => getImage(this.library.db, id)));
+    // An id given twice is one image to publish once.
+    const images = await Promise.all([...new Set(imageIds)].map((id) => getImage(this.library.db, id)));
     for (const image of images) if (image.syncState === 'local' || image.syncState === 'failed') generationOf(image);
     const results: PublishRequestResult[] = [];
-    for (const image of images) {
+    const toQueue: { readonly index: number; readonly image: (typeof images)[number] }[] = [];
+    for (const [index, image] of images.entries()) {
       const latest = (await listPublishes(this.library.db, image.id)).at(-1);
       if (image.syncState === 'queued' || image.syncState === 'publishing' || image.syncState === 'published') {
         results.push({ outboxId: latest?.id ?? null, imageId: image.id, state: latest?.state ?? null, syncState: image.syncState });
@@ -176,10 +178,17 @@ export class PlatformSync {
         await this.setSyncState(image.id, 'published');
         results.push({ outboxId: latest.id, imageId: image.id, state: latest.state, syncState: 'published' });
       } else {
-        const job = await enqueuePublish(this.library.db, { idempotencyKey: `publish-${randomUUID()}`, imageId: image.id, visibility: 'public', companionId: companionId ?? image.companionId });
-        results.push({ outboxId: job.id, imageId: image.id, state: job.state, syncState: 'queued' });
+        results.push({ outboxId: null, imageId: image.id, state: null, syncState: 'queued' });
+        toQueue.push({ index, image });
       }
     }
+    // One fsynced commit for the whole selection, not one per image.
+    await durableTransaction(this.library.db, async (trx) => {
+      for (const { index, image } of toQueue) {
+        const job = await enqueuePublish(trx, { idempotencyKey: `publish-${randomUUID()}`, imageId: image.id, visibility: 'public', companionId: companionId ?? image.companionId });
+        results[index] = { outboxId: job.id, imageId: image.id, state: job.state, syncState: 'queued' };
+      }
+    });
     this.publisher.wake();
     return results;
   }

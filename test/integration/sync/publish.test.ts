@@ -21,8 +21,10 @@ describe('publishing through the outbox', () => {
     expect(quote.items).toEqual([{ imageId, price: 9, moderation: 'allow', terms: [] }]);
     expect(quote.balanceAfter).toBe(before - 9);
 
-    const [queued] = await h.sync.publish([imageId]);
+    // The same image twice in one selection is one publish.
+    const [queued, twice] = await h.sync.publish([imageId, imageId]);
     expect(queued).toMatchObject({ imageId, state: 'pending', syncState: 'queued' });
+    expect(twice).toBeUndefined();
     await settled(h.library);
 
     const image = await getImage(h.library.db, imageId);
