@@ -110,12 +110,13 @@ describe('images: filters, sorts and keyset pages', () => {
       expect(whole).toHaveLength(60);
     }));
 
-  it('ranks the 2,000 most recent matches, and counts up to a cap', () =>
+  it('ranks the 1,000 most recent matches, and counts up to a cap', () =>
     withLibrary(async (library) => {
       const rows = Array.from({ length: 2500 }, (_, n) => syntheticRow(n, { prompt: n < 10 ? 'fox fox fox fox' : `a fox number ${n}` }));
       const ids = await insertRows(library, rows);
       const best = await listImages(library.db, { filters: { text: 'fox' }, sort: 'relevance', limit: 5 });
-      const oldest = new Set(ids.slice(0, 500));
+      // The ten best matches are the oldest ones, outside the window.
+      const oldest = new Set(ids.slice(0, 1500));
       expect(best.items.every((i) => !oldest.has(i.id))).toBe(true);
       await insertRows(library, [syntheticRow(9999, { prompt: 'fox fox fox fox fox' })]);
       expect((await listImages(library.db, { filters: { text: 'fox' }, sort: 'relevance', limit: 1 })).items[0]?.seed).toBe(9999);
