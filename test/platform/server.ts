@@ -409,6 +409,7 @@ export async function start(options: PlatformOptions = {}): Promise<RunningPlatf
     contractViolations: () => [...violations],
   };
   registerAdminRoutes(app, admin);
+  registerWebPages(app);
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
@@ -450,6 +451,20 @@ function seed(db: PlatformDatabase, wallet: Wallet, data: Seed): void {
       );
     })();
   }
+}
+
+/** The pages the app opens in the browser (platform-api.yaml › Web pages); the reference ones only say what a real one does. */
+function registerWebPages(app: FastifyInstance): void {
+  app.get('/wallet/buy', async (_request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'")
+      .send(
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>Buy tokens</title>' +
+          '<h1>Buy tokens</h1><p>The platform signs you in and takes the payment here. The reference platform sells nothing: ' +
+          'its tokens are granted by <code>PlatformAdmin.grantTokens</code> and the seeded accounts of <code>npm run platform:dev</code>.</p></html>',
+      ),
+  );
 }
 
 function registerAdminRoutes(app: FastifyInstance, admin: PlatformAdmin): void {

@@ -67,7 +67,13 @@ it('signs in and out, with errors as data', async () => {
   const account = await value(api.signIn({ email: 'alice@example.com', password: 'studio-dev' }));
   expect(account).toMatchObject({ signedIn: true, displayName: 'Alice', plan: { id: 'pro' }, balance: 500, remembered: true });
   expect(events.some((e) => e.name === 'account.changed' && e.payload.account.signedIn)).toBe(true);
-  expect(await value(api.openBuyTokens())).toEqual({ url: `${platform.url}/wallet/buy` });
+  const { url } = await value(api.openBuyTokens());
+  expect(url).toBe(`${platform.url}/wallet/buy`);
+  // The page the browser opens exists on the platform.
+  const page = await fetch(url);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(await page.text()).toContain('Buy tokens');
 });
 
 it('generates with a companion, publishes with progress, and shows the image in the community gallery', { timeout: 120_000 }, async () => {
