@@ -1,6 +1,8 @@
+import { unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { durableTransaction } from '../../../db/connection';
+import { durableTransaction, syncWriteAheadLog } from '../../../db/connection';
 import { cancelJob, claimNextJob, completeJob, enqueueJob, failJob, getJob, listJobs, moveJob, requeueInterruptedJobs, requeueJob } from '../../../db/jobs';
 import { advancePublish, claimDuePublishes, countOpenPublishes, enqueuePublish, listPublishes, recordPublishFailure } from '../../../db/outbox';
 import { getImage } from '../../../db/images';
@@ -120,13 +122,23 @@ describe('outbox', () => {
       expect(await listPublishes(library.db, imageId)).toMatchObject([{ state: 'refunded', companionId: 'mia', visibility: 'unlisted' }]);
     }));
 
-  it('commits queue and outbox writes with synchronous=FULL and returns the connection to NORMAL', () =>
+  it('makes queue and outbox commits durable by fsyncing the write-ahead log, the connection staying NORMAL', () =>
     withLibrary(async (library) => {
       const inside = await durableTransaction(library.db, async (trx) => {
         await enqueueJob(trx, {});
         return (await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(trx)).rows[0]?.synchronous;
       });
-      expect(inside).toBe(2);
-      expect(library.sqlite.pragma('synchronous', { simple: true })).toBe(1);
+      expect(inside).toBe(1);
+      await syncWriteAheadLog(library.sqlite.name);
+      await expect(syncWriteAheadLog(path.join(library.dir, 'missing.sqlite'))).rejects.toMatchObject({ code: 'IO_ERROR' });
+    }));
+
+  // Linux lets a test unlink the log under an open connection (SQLite keeps writing to it): the sync then finds no
+  // log and says so, which shows that a durable transaction does sync this database's log.
+  it.runIf(process.platform === 'linux')('fails a durable commit whose log cannot be synced', () =>
+    withLibrary(async (library) => {
+      await enqueueJob(library.db, {});
+      await unlink(`${library.sqlite.name}-wal`);
+      await expect(durableTransaction(library.db, (trx) => enqueueJob(trx, {}))).rejects.toMatchObject({ code: 'IO_ERROR' });
     }));
 });
