@@ -5,7 +5,8 @@
  *
  * Options: --port N (8787), --data DIR (keeps the database and objects between runs; a fresh temporary
  * folder otherwise), --memory (the database in memory: for benchmarks, where a platform's own storage
- * latency is not what is measured), --log (log requests).
+ * latency is not what is measured), --unchecked (its answers are not checked against the contract, as a
+ * production platform's are not: for benchmarks; tests and the default check every one), --log (log requests).
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { start } from './server';
 import { startS3 } from './storage';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '8787' }, data: { type: 'string' }, memory: { type: 'boolean', default: false }, log: { type: 'boolean', default: false } },
+  options: { port: { type: 'string', default: '8787' }, data: { type: 'string' }, memory: { type: 'boolean', default: false }, unchecked: { type: 'boolean', default: false }, log: { type: 'boolean', default: false } },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not ${values.port}`);
@@ -25,7 +26,7 @@ const dataDir = values.data ?? (await mkdtemp(join(tmpdir(), 'studio-platform-')
 await mkdir(join(dataDir, 's3'), { recursive: true });
 
 const s3 = await startS3({ directory: join(dataDir, 's3') });
-const platform = await start({ port, database: values.memory ? ':memory:' : join(dataDir, 'platform.sqlite'), s3: s3.target, logRequests: values.log });
+const platform = await start({ port, database: values.memory ? ':memory:' : join(dataDir, 'platform.sqlite'), s3: s3.target, logRequests: values.log, validateResponses: !values.unchecked });
 
 async function json<T>(method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const response = await fetch(platform.url + path, {
