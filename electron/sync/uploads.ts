@@ -44,6 +44,8 @@ export interface UploadOptions {
 /** Sockets to the store at once, across every upload in flight (a multipart upload uses up to `queueSize`). */
 const MAX_SOCKETS = 32;
 
+type UploadCredentials = NonNullable<Upload['credentials']>;
+
 export class Uploads {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
@@ -58,7 +60,79 @@ export class Uploads {
 
   /** Uploads one file; returns the platform's upload id, completed. */
   async upload(input: FileToUpload, options: UploadOptions = {}): Promise<string> {
-    return uploadFile(this.client, this.s3Client.bind(this), input, options);
+    const upload = await this.client.request(
+      {
+        method: 'POST',
+        path: '/v1/uploads',
+        body: { purpose: input.purpose, contentType: input.contentType, size: input.size, transfer: 'credentials' },
+        signed: true,
+        // A retried reservation only reserves another key; the first one is never completed and expires.
+        retryable: true,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
+      Upload,
+    );
+    const credentials = upload.credentials;
+    if (upload.method !== 'credentials' || credentials === null || credentials === undefined) {
+      throw new PlatformError('PROTOCOL', 'The platform did not hand out upload credentials.', { details: { method: upload.method } });
+    }
+    // Not destroyed after use: destroying a client destroys its handler's agents, which every upload shares.
+    const s3 = this.s3Client(credentials);
+    const partSize = Math.max(MIN_PART_SIZE, upload.partSize);
+    const params = { Bucket: credentials.bucket, Key: upload.key, ContentType: input.contentType, ContentLength: input.size };
+    const controller = new AbortController();
+    const abort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      if (input.size <= partSize) {
+        // One PutObject streamed from disk as it is read (lib-storage would read it into memory first to decide
+        // between one request and several); progress counts the bytes handed to the socket.
+        let sent = 0;
+        const counted = createReadStream(input.file).pipe(
+          new Transform({
+            transform(chunk: Buffer, _encoding, done) {
+              sent += chunk.length;
+              options.onProgress?.(sent, input.size);
+              done(null, chunk);
+            },
+          }),
+        );
+        await s3.send(new PutObjectCommand({ ...params, Body: counted }), { abortSignal: controller.signal });
+      } else {
+        const transfer = new S3Upload({
+          client: s3,
+          params: { ...params, Body: createReadStream(input.file) },
+          partSize,
+          queueSize: options.queueSize ?? 4,
+          // The store may not implement AbortMultipartUpload (s3rver); the platform discards an upload never completed.
+          leavePartsOnError: true,
+        });
+        controller.signal.addEventListener('abort', () => void transfer.abort(), { once: true });
+        transfer.on('httpUploadProgress', (progress) => options.onProgress?.(progress.loaded ?? 0, input.size));
+        await transfer.done();
+      }
+    } catch (error) {
+      if (options.signal?.aborted === true) throw options.signal.reason;
+      throw new PlatformError('PLATFORM_UNAVAILABLE', `The ${input.purpose} could not be stored.`, {
+        details: { reason: error instanceof Error ? error.name : 'unknown' },
+        cause: error,
+      });
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+    }
+    const completed = await this.client.request(
+      {
+        method: 'POST',
+        path: `/v1/uploads/${encodeURIComponent(upload.id)}/complete`,
+        body: { parts: [] },
+        signed: true,
+        retryable: true,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
+      CompletedUpload,
+    );
+    if (completed.size !== input.size) throw new PlatformError('PROTOCOL', `The platform stored ${completed.size} bytes of ${input.size}.`);
+    return upload.id;
   }
 
   private s3Client(credentials: UploadCredentials): S3Client {
@@ -84,87 +158,4 @@ export class Uploads {
       userAgentAppId: 'studio',
     });
   }
-}
-
-type UploadCredentials = NonNullable<Upload['credentials']>;
-
-async function uploadFile(
-  client: PlatformClient,
-  s3Client: (credentials: UploadCredentials) => S3Client,
-  input: FileToUpload,
-  options: UploadOptions,
-): Promise<string> {
-  const upload = await client.request(
-    {
-      method: 'POST',
-      path: '/v1/uploads',
-      body: { purpose: input.purpose, contentType: input.contentType, size: input.size, transfer: 'credentials' },
-      signed: true,
-      // A retried reservation only reserves another key; the first one is never completed and expires.
-      retryable: true,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    },
-    Upload,
-  );
-  const credentials = upload.credentials;
-  if (upload.method !== 'credentials' || credentials === null || credentials === undefined) {
-    throw new PlatformError('PROTOCOL', 'The platform did not hand out upload credentials.', { details: { method: upload.method } });
-  }
-  // Not destroyed after use: destroying a client destroys its handler's agents, which every upload shares.
-  const s3 = s3Client(credentials);
-  const partSize = Math.max(MIN_PART_SIZE, upload.partSize);
-  const params = { Bucket: credentials.bucket, Key: upload.key, ContentType: input.contentType, ContentLength: input.size };
-  const controller = new AbortController();
-  const abort = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', abort, { once: true });
-  try {
-    if (input.size <= partSize) {
-      // One PutObject streamed from disk as it is read (lib-storage would read it into memory first to decide
-      // between one request and several); progress counts the bytes handed to the socket.
-      let sent = 0;
-      const counted = createReadStream(input.file).pipe(
-        new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            sent += chunk.length;
-            options.onProgress?.(sent, input.size);
-            done(null, chunk);
-          },
-        }),
-      );
-      await s3.send(new PutObjectCommand({ ...params, Body: counted }), { abortSignal: controller.signal });
-    } else {
-      const transfer = new S3Upload({
-        client: s3,
-        params: { ...params, Body: createReadStream(input.file) },
-        partSize,
-        queueSize: options.queueSize ?? 4,
-        // The store may not implement AbortMultipartUpload (s3rver); the platform discards an upload never completed.
-        leavePartsOnError: true,
-      });
-      controller.signal.addEventListener('abort', () => void transfer.abort(), { once: true });
-      transfer.on('httpUploadProgress', (progress) => options.onProgress?.(progress.loaded ?? 0, input.size));
-      await transfer.done();
-    }
-  } catch (error) {
-    if (options.signal?.aborted === true) throw options.signal.reason;
-    throw new PlatformError('PLATFORM_UNAVAILABLE', `The ${input.purpose} could not be stored.`, {
-      details: { reason: error instanceof Error ? error.name : 'unknown' },
-      cause: error,
-    });
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-  }
-  const completed = await client.request(
-    {
-      method: 'POST',
-      path: `/v1/uploads/${encodeURIComponent(upload.id)}/complete`,
-      body: { parts: [] },
-      signed: true,
-      retryable: true,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    },
-    CompletedUpload,
-  );
-  if (completed.size !== input.size) throw new PlatformError('PROTOCOL', `The platform stored ${completed.size} bytes of ${input.size}.`);
-  return upload.id;
 }
