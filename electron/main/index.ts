@@ -25,7 +25,7 @@ import { createQuitGuard } from './lifecycle';
 import { menuTemplate } from './menu';
 import { PRIVILEGED_SCHEME, handleStudioRequest } from './protocol';
 import { SafeStorageSecretStore } from './secret-store';
-import { navigationDecision, permissionGranted, windowOpenDecision, windowOptions } from './security';
+import { contentSecurityPolicy, navigationDecision, permissionGranted, windowOpenDecision, windowOptions } from './security';
 import { utilityEngineFactory } from './utility-engine';
 import { restoreWindow, type SavedWindowState } from './window-state';
 import { APP_URL, SCHEME } from './wire';
@@ -124,7 +124,8 @@ async function main(): Promise<void> {
   }
 
   const ses = session.defaultSession;
-  ses.protocol.handle(SCHEME, (request) => handleStudioRequest(request, { renderer: RENDERER_DIR, library: studio.library.dir }));
+  const roots = { renderer: RENDERER_DIR, library: studio.library.dir, contentSecurityPolicy: contentSecurityPolicy(studio.sync.client.baseUrl) };
+  ses.protocol.handle(SCHEME, (request) => handleStudioRequest(request, roots));
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(permissionGranted(permission, details.requestingUrl)));
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionGranted(permission, requestingOrigin));
   ses.setDevicePermissionHandler(() => false);

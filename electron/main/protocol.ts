@@ -14,7 +14,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { CustomScheme } from 'electron';
 import { containedPath, typeOf } from '../web/server';
-import { CONTENT_SECURITY_POLICY } from './security';
 import { APP_HOST, LIBRARY_HOST, SCHEME } from './wire';
 
 /**
@@ -31,6 +30,8 @@ export interface ProtocolRoots {
   readonly renderer: string;
   /** The library folder the Studio opened. */
   readonly library: string;
+  /** Sent with the app's pages (security.ts › contentSecurityPolicy). */
+  readonly contentSecurityPolicy: string;
 }
 
 /** The library folders that hold images; the database and everything else are never served. */
@@ -84,7 +85,7 @@ export async function handleStudioRequest(request: Request, roots: ProtocolRoots
   }
 
   if (url.host === APP_HOST) {
-    const page = { 'content-security-policy': CONTENT_SECURITY_POLICY };
+    const page = { 'content-security-policy': roots.contentSecurityPolicy };
     const asset = pathname === '/' ? undefined : await containedPath(roots.renderer, `.${pathname}`);
     const found = asset === undefined ? undefined : await file(request, asset, { ...page, 'cache-control': 'no-cache' });
     if (found !== undefined) return found;

@@ -46,23 +46,34 @@ export function windowOptions(preload: string, bounds: WindowBounds): BrowserWin
  * Sent with every `studio://app` response. Scripts, styles and fonts from the app only (no inline script, no
  * eval); images also from the library, as data: (live previews) or blob: URLs, and over https (the community
  * gallery's thumbnails, short-lived URLs on the platform's storage); nothing else may be fetched from the
- * network, framed, or posted.
+ * network, framed, or posted. A platform on this machine over http (`npm run platform:dev`, the default of a
+ * development build) serves its thumbnails from its storage's loopback port, so with one the policy also lets
+ * images come from loopback http — and only then.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "font-src 'self'",
-  `img-src 'self' ${LIBRARY_ORIGIN} data: blob: https:`,
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(platformUrl: string): string {
+  const loopback = isLoopbackHttp(platformUrl) ? ' http://127.0.0.1:* http://localhost:*' : '';
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "font-src 'self'",
+    `img-src 'self' ${LIBRARY_ORIGIN} data: blob: https:${loopback}`,
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-src 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function isLoopbackHttp(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost');
+}
 
 /** An http(s) link to hand to the user's browser (normalised), or undefined for any other URL. */
 export function externalLink(url: string): string | undefined {

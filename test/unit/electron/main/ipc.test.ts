@@ -144,7 +144,7 @@ describe('calls and events through IPC', () => {
 
     const url = bridge.studio.fileUrl(image.filePath);
     expect(url).toMatch(/^studio:\/\/library\/originals\//);
-    const response = await handleStudioRequest(new Request(url), { renderer: path.join(dir, 'renderer'), library: studio.library.dir });
+    const response = await handleStudioRequest(new Request(url), { renderer: path.join(dir, 'renderer'), library: studio.library.dir, contentSecurityPolicy: "default-src 'none'" });
     expect(response.status).toBe(200);
     expect(Buffer.from(await response.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
     expect(invalid).toEqual([]);

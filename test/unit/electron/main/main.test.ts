@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createBuilder } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRIVILEGED_SCHEME } from '../../../../electron/main/protocol';
-import { CONTENT_SECURITY_POLICY, windowOptions } from '../../../../electron/main/security';
+import { contentSecurityPolicy, windowOptions } from '../../../../electron/main/security';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const RUN_MAIN = fileURLToPath(new URL('./stand-in/run-main.ts', import.meta.url));
@@ -69,6 +69,8 @@ beforeAll(async () => {
           STUDIO_LIBRARY: path.join(dir, 'library'),
           STUDIO_MODELS: path.join(dir, 'models'),
           STUDIO_SECRETS: path.join(dir, 'secrets.json'),
+          // A platform on this machine over http (nothing listens there): its thumbnails are let in.
+          STUDIO_PLATFORM_URL: 'http://127.0.0.1:9',
           STUDIO_THREADS: '1',
         },
         maxBuffer: 16 * 1024 * 1024,
@@ -95,7 +97,7 @@ describe('the main bundle under a stand-in Electron', () => {
   it('opens one window with the secure options on studio://app, served with the CSP', () => {
     expect(report.webPreferences).toEqual({ ...windowOptions('', { width: 1, height: 1 }).webPreferences, preload: path.join(dir, 'app', 'preload', 'index.cjs') });
     expect(report.loadedUrl).toBe('studio://app/');
-    expect(report.page).toEqual({ status: 200, csp: CONTENT_SECURITY_POLICY, body: '<!doctype html><title>the built renderer</title>' });
+    expect(report.page).toEqual({ status: 200, csp: contentSecurityPolicy('http://127.0.0.1:9'), body: '<!doctype html><title>the built renderer</title>' });
     expect(report.escapeStatus).toBe(403);
   });
 

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleStudioRequest, PRIVILEGED_SCHEME, type ProtocolRoots } from '../../../../electron/main/protocol';
-import { CONTENT_SECURITY_POLICY } from '../../../../electron/main/security';
 import { libraryFileUrl } from '../../../../electron/main/wire';
 
 let dir: string;
@@ -17,7 +16,7 @@ const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'studio-protocol-'));
-  roots = { renderer: path.join(dir, 'renderer'), library: path.join(dir, 'library') };
+  roots = { renderer: path.join(dir, 'renderer'), library: path.join(dir, 'library'), contentSecurityPolicy: "default-src 'none'" };
   await mkdir(path.join(roots.renderer, 'assets'), { recursive: true });
   await writeFile(path.join(roots.renderer, 'index.html'), '<!doctype html><title>Studio</title>');
   await writeFile(path.join(roots.renderer, 'assets', 'app.js'), 'console.log(1)');
@@ -41,7 +40,7 @@ describe('studio://app', () => {
     const page = await get('studio://app/');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(page.headers.get('content-security-policy')).toBe(roots.contentSecurityPolicy);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await page.text()).toContain('<title>Studio</title>');
     const script = await get('studio://app/assets/app.js');

@@ -1,7 +1,7 @@
 /** The window's security decisions (electron/main/security.ts), as index.ts applies them. */
 import { describe, expect, it } from 'vitest';
 import {
-  CONTENT_SECURITY_POLICY,
+  contentSecurityPolicy,
   externalLink,
   isTrustedSender,
   navigationDecision,
@@ -37,22 +37,32 @@ describe('windowOptions', () => {
   });
 });
 
-describe('CONTENT_SECURITY_POLICY', () => {
-  const directives = new Map(CONTENT_SECURITY_POLICY.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+describe('contentSecurityPolicy', () => {
+  const policy = contentSecurityPolicy('https://platform.example');
+  const directives = (text: string) => new Map(text.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
 
   it('denies by default and allows scripts and styles from the app only: no inline code, no eval', () => {
-    expect(directives.get('default-src')).toEqual(["'none'"]);
-    expect(directives.get('script-src')).toEqual(["'self'"]);
-    expect(directives.get('style-src')).toEqual(["'self'"]);
-    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    expect(directives(policy).get('default-src')).toEqual(["'none'"]);
+    expect(directives(policy).get('script-src')).toEqual(["'self'"]);
+    expect(directives(policy).get('style-src')).toEqual(["'self'"]);
+    expect(policy).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
   });
 
   it('lets images come from the library, data: (previews) and https (community thumbnails), and nothing else reach the network', () => {
-    expect(directives.get('img-src')).toEqual(["'self'", 'studio://library', 'data:', 'blob:', 'https:']);
-    expect(directives.get('connect-src')).toEqual(["'self'"]);
-    expect(CONTENT_SECURITY_POLICY.replace(/img-src [^;]*/, '')).not.toMatch(/https?:/);
-    expect(CONTENT_SECURITY_POLICY).not.toMatch(/http:/);
-    for (const name of ['object-src', 'base-uri', 'form-action', 'frame-src', 'frame-ancestors']) expect(directives.get(name)).toEqual(["'none'"]);
+    expect(directives(policy).get('img-src')).toEqual(["'self'", 'studio://library', 'data:', 'blob:', 'https:']);
+    expect(directives(policy).get('connect-src')).toEqual(["'self'"]);
+    expect(policy.replace(/img-src [^;]*/, '')).not.toMatch(/https?:/);
+    expect(policy).not.toMatch(/http:/);
+    for (const name of ['object-src', 'base-uri', 'form-action', 'frame-src', 'frame-ancestors']) expect(directives(policy).get(name)).toEqual(["'none'"]);
+  });
+
+  it('lets images also come from loopback http for a platform on this machine over http, and only for one', () => {
+    for (const local of ['http://127.0.0.1:8787', 'http://localhost:9000/']) {
+      const dev = contentSecurityPolicy(local);
+      expect(directives(dev).get('img-src')).toEqual(["'self'", 'studio://library', 'data:', 'blob:', 'https:', 'http://127.0.0.1:*', 'http://localhost:*']);
+      expect(dev.replace(/img-src [^;]*/, '')).toBe(policy.replace(/img-src [^;]*/, ''));
+    }
+    for (const remote of ['http://192.168.1.20:8787', 'https://127.0.0.1:8787', 'not a url']) expect(contentSecurityPolicy(remote)).toBe(policy);
   });
 });
 
