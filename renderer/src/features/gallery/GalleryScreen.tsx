@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Stars } from '../../components/Stars';
 import { useStudio, useStudioShallow, useT } from '../../store/react';
 import { AlbumSidebar } from '../albums/AlbumSidebar';
@@ -27,7 +27,7 @@ export function GalleryScreen() {
 }
 
 /** Edits to the selected images (or to everything the filters match, after "select all"). */
-function SelectionBar() {
+export function SelectionBar() {
   const t = useT();
   const id = useId();
   const { count, allSelected, total, trash, allAlbums, loadedCount } = useStudioShallow((s) => ({
@@ -99,6 +99,8 @@ function SelectionBar() {
               </option>
             ))}
           </select>
+          <TagForm />
+          <ExportForm />
           <button type="button" className="danger" data-testid="bulk-trash" onClick={() => void actions.trashSelection()}>
             {t('gallery.trashSelected')}
           </button>
@@ -110,5 +112,79 @@ function SelectionBar() {
         </button>
       )}
     </div>
+  );
+}
+
+/** One tag for the whole selection. */
+function TagForm() {
+  const t = useT();
+  const tagSelection = useStudio((s) => s.tagSelection);
+  const [tag, setTag] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (tag.trim() === '') return;
+    void tagSelection(tag).then(() => setTag(''));
+  };
+  return (
+    <form className="inline-form" onSubmit={submit}>
+      <input
+        type="text"
+        aria-label={t('gallery.tagPlaceholder')}
+        placeholder={t('gallery.tagPlaceholder')}
+        data-testid="bulk-tag-input"
+        maxLength={100}
+        value={tag}
+        onChange={(e) => setTag(e.target.value)}
+      />
+      <button type="submit" data-testid="bulk-tag" disabled={tag.trim() === ''}>
+        {t('gallery.tag')}
+      </button>
+    </form>
+  );
+}
+
+/** Export of the selection to a folder or, for a path ending in .zip, a zip file (on the studio's machine). */
+function ExportForm() {
+  const t = useT();
+  const exportSelection = useStudio((s) => s.exportSelection);
+  const [open, setOpen] = useState(false);
+  const [target, setTarget] = useState('');
+  const [busy, setBusy] = useState(false);
+  if (!open) {
+    return (
+      <button type="button" data-testid="bulk-export" onClick={() => setOpen(true)}>
+        {t('gallery.export')}
+      </button>
+    );
+  }
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const where = target.trim();
+    if (where === '') return;
+    setBusy(true);
+    void exportSelection(/\.zip$/i.test(where) ? { zip: where } : { folder: where }).finally(() => {
+      setBusy(false);
+      setOpen(false);
+    });
+  };
+  return (
+    <form className="inline-form" onSubmit={submit} data-testid="export-form">
+      <input
+        type="text"
+        aria-label={t('gallery.exportPath')}
+        placeholder={t('gallery.exportPlaceholder')}
+        data-testid="export-path"
+        maxLength={4096}
+        autoFocus
+        value={target}
+        onChange={(e) => setTarget(e.target.value)}
+      />
+      <button type="submit" data-testid="export-go" disabled={busy || target.trim() === ''}>
+        {t('gallery.exportGo')}
+      </button>
+      <button type="button" className="link" onClick={() => setOpen(false)} disabled={busy}>
+        {t('gallery.exportCancel')}
+      </button>
+    </form>
   );
 }

@@ -6,6 +6,9 @@
  * the filters match" (select all), which edits through `{ filters }` without loading 100,000 ids.
  */
 import type { Album, ImageFilters, ImagePage, ImageSelection, ImageSort, ImageSummary, Result } from '../../../../electron/contract';
+
+/** Where an export goes: a folder, or a zip file (paths on the machine the studio runs on). */
+export type ExportTarget = { readonly folder: string } | { readonly zip: string };
 import { valueOr, type SliceCreator } from '../../store';
 
 export type GallerySource = { readonly kind: 'library' } | { readonly kind: 'album'; readonly album: Album };
@@ -49,6 +52,10 @@ export interface GallerySlice {
   trashSelection(): Promise<void>;
   restoreSelection(): Promise<void>;
   addToAlbum(albumId: number, selection: ImageSelection): Promise<void>;
+  /** Adds one tag to the selection. */
+  tagSelection(tag: string): Promise<void>;
+  /** Copies the selection's originals, metadata intact, into a folder or a zip (a path on the studio's machine). */
+  exportSelection(target: ExportTarget): Promise<void>;
   /** In a regular album shown in its own order: moves images before another member (null: to the end). */
   reorderInAlbum(imageIds: readonly number[], beforeImageId: number | null): Promise<void>;
 }
@@ -228,6 +235,23 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, ge
       const changed = await valueOr(get, client.addToAlbum({ albumId, selection }));
       const album = get().albums.find((a) => a.id === albumId);
       if (changed !== undefined && album !== undefined) get().inform('albums.added', { count: changed.changed, album: album.name });
+    },
+    tagSelection: async (tag) => {
+      const selection = get().selection();
+      const name = tag.trim();
+      if (selection === null || name === '') return;
+      const changed = await valueOr(get, client.addTags({ selection, tags: [name] }));
+      if (changed === undefined) return;
+      get().inform('gallery.tagged', { count: changed.changed, tag: name });
+      await get().loadTags();
+    },
+    exportSelection: async (target) => {
+      const selection = get().selection();
+      if (selection === null) return;
+      const report = await valueOr(get, client.exportImages({ source: selection, target }));
+      if (report === undefined) return;
+      const where = 'zip' in target ? target.zip : target.folder;
+      get().inform(report.missing.length === 0 ? 'gallery.exported' : 'gallery.exportedMissing', { count: report.exported, missing: report.missing.length, where });
     },
     reorderInAlbum: async (imageIds, beforeImageId) => {
       const { source, filters, sort } = get();

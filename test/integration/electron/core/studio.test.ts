@@ -3,7 +3,7 @@
  * restart, an engine crash and its retry, a job that keeps crashing the engine, and cancel. Engines are killed
  * for real (SIGKILL); the seam is the engine factory, which lets the test reach the processes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,19 @@ describe('Studio', () => {
     expect(page.ok && page.value.items.map((i) => i.id)).toEqual([...done.job.imageIds].reverse());
     const image = await api.getImage({ imageId: done.job.imageIds[0] ?? 0 });
     expect(image).toMatchObject({ ok: true, value: { prompt: request().prompt, sampler: 'euler', steps: 4, seed: 42, source: 'studio' } });
+
+    // Exported through the contract to a folder and to a zip, metadata intact.
+    const dir = path.dirname(studio.library.dir);
+    const toFolder = await api.exportImages({ source: { ids: [...done.job.imageIds] }, target: { folder: path.join(dir, 'export') } });
+    expect(toFolder).toEqual({ ok: true, value: { exported: 2, missing: [] } });
+    const files = await readdir(path.join(dir, 'export'));
+    expect(files).toHaveLength(2);
+    const exported = await readFile(path.join(dir, 'export', files[0] ?? ''));
+    expect(exported.includes(Buffer.from(request().prompt))).toBe(true);
+    const toZip = await api.exportImages({ source: { filters: { text: 'circle' } }, target: { zip: path.join(dir, 'export.zip') } });
+    expect(toZip).toEqual({ ok: true, value: { exported: 2, missing: [] } });
+    expect((await readFile(path.join(dir, 'export.zip'))).subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    expect(await api.exportImages({ source: { ids: [1] }, target: { folder: '' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 
   it('runs a queued job and the one that was running again after a restart', async () => {
