@@ -1,4 +1,6 @@
 /** The platform client against the reference platform: problem+json as typed errors, retries, Retry-After, timeouts. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClient, PlatformError } from '../../../electron/sync/index';
 import { Wallet } from '../../../electron/sync/wire';
@@ -51,6 +53,32 @@ describe('the platform client', () => {
       code: 'PLATFORM_UNAVAILABLE',
       details: { reason: 'timeout' },
     });
+  });
+
+  it('takes an answer cut short mid-body, or longer than it reads, as the platform unavailable', async () => {
+    // A server that promises more than it sends and hangs up, and one that sends 17 MB: no platform does either
+    // on purpose, a broken proxy or a wrong URL can.
+    const server = createServer((request, response) => {
+      if (request.url === '/short') {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        response.write('{"balance":');
+        setTimeout(() => response.socket?.destroy(), 20);
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(Buffer.alloc(17 * 1024 * 1024, 32));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new PlatformClient({ baseUrl: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+    try {
+      await expect(client.request({ method: 'GET', path: '/short', signed: false, retryable: true }, Wallet)).rejects.toMatchObject({ code: 'PLATFORM_UNAVAILABLE' });
+      await expect(client.request({ method: 'GET', path: '/long', signed: false, retryable: true }, Wallet)).rejects.toMatchObject({ code: 'PLATFORM_UNAVAILABLE' });
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses an answer that breaks the contract', async () => {
