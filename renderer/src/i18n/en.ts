@@ -153,6 +153,8 @@ export const en = {
   'albums.saveSearch': 'Save as smart album',
   'albums.smartName': 'Smart album name',
   'albums.added': '{count} added to {album}',
+  'albums.smartSave': 'Save these filters to the album',
+  'albums.smartSaved': '{album} now shows this search',
 
   'viewer.title': 'Image',
   'viewer.previous': 'Previous image',

@@ -155,6 +155,8 @@ export const fr: Dictionary = {
   'albums.saveSearch': 'Enregistrer comme album intelligent',
   'albums.smartName': 'Nom de l’album intelligent',
   'albums.added': '{count} ajoutées à {album}',
+  'albums.smartSave': 'Enregistrer ces filtres dans l’album',
+  'albums.smartSaved': '{album} montre maintenant cette recherche',
 
   'viewer.title': 'Image',
   'viewer.previous': 'Image précédente',

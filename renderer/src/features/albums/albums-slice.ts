@@ -1,6 +1,7 @@
 /** Albums in the sidebar: regular ones (hand-picked, ordered) and smart ones (a saved search); and the library's tags. */
 import type { Album, CallOutput, ImageFilters } from '../../../../electron/contract';
 import { valueOr, type SliceCreator } from '../../store';
+import { effectiveFilters } from '../gallery/gallery-slice';
 
 export type TagView = CallOutput<'listTags'>[number];
 
@@ -12,6 +13,11 @@ export interface AlbumsSlice {
   createAlbum(name: string, smartFilters?: ImageFilters): Promise<Album | undefined>;
   renameAlbum(albumId: number, name: string): Promise<void>;
   deleteAlbum(albumId: number): Promise<void>;
+  /**
+   * Makes the smart album shown in the gallery the search the user refined on it: its saved filters with the
+   * gallery's on top become its filters, and the gallery's own are cleared (the album now says them).
+   */
+  saveSmartFilters(): Promise<void>;
 }
 
 export const createAlbumsSlice: SliceCreator<AlbumsSlice> = (deps) => (set, get) => {
@@ -42,6 +48,16 @@ export const createAlbumsSlice: SliceCreator<AlbumsSlice> = (deps) => (set, get)
     renameAlbum: async (albumId, name) => {
       const album = await valueOr(get, client.renameAlbum({ albumId, name }));
       if (album !== undefined) set((s) => ({ albums: s.albums.map((a) => (a.id === albumId ? album : a)) }));
+    },
+    saveSmartFilters: async () => {
+      const { source, filters } = get();
+      if (source.kind !== 'album' || source.album.smartFilters === null || Object.keys(filters).length === 0) return;
+      const album = await valueOr(get, client.setSmartFilters({ albumId: source.album.id, filters: effectiveFilters(source, filters) }));
+      if (album === undefined) return;
+      // Shown as it now is, in the same sort.
+      set((s) => ({ albums: s.albums.map((a) => (a.id === album.id ? album : a)), source: { kind: 'album', album }, filters: {} }));
+      await get().loadImages();
+      get().inform('albums.smartSaved', { album: album.name });
     },
     deleteAlbum: async (albumId) => {
       const done = await valueOr(get, client.deleteAlbum({ albumId }));

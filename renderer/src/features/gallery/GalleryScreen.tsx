@@ -17,12 +17,26 @@ export function GalleryScreen() {
         <header className="gallery-header">
           <h1 data-testid="gallery-title">{source.kind === 'album' ? source.album.name : trash ? t('gallery.trash') : t('gallery.library')}</h1>
           {source.kind === 'album' && <span className="muted small">{t(source.album.smartFilters === null ? 'albums.regular' : 'albums.smart')}</span>}
+          <SmartAlbumSave />
         </header>
         <FilterBar />
         <SelectionBar />
         <GalleryGrid />
       </section>
     </div>
+  );
+}
+
+/** For a smart album with the user's filters on top: make them the album's own. */
+export function SmartAlbumSave() {
+  const t = useT();
+  const refined = useStudio((s) => s.source.kind === 'album' && s.source.album.smartFilters !== null && Object.keys(s.filters).length > 0);
+  const saveSmartFilters = useStudio((s) => s.saveSmartFilters);
+  if (!refined) return null;
+  return (
+    <button type="button" className="link" data-testid="smart-save" onClick={() => void saveSmartFilters()}>
+      {t('albums.smartSave')}
+    </button>
   );
 }
 

@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
-/** The album sidebar: create, rename, delete, and images dropped onto an album from the grid. */
+/** The album sidebar: create, rename, delete, images dropped onto an album from the grid; a smart album refined. */
 import { cleanup, createEvent, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Album } from '../../../../../electron/contract';
 import { AlbumSidebar } from '../../../../../renderer/src/features/albums/AlbumSidebar';
 import { IMAGES_MIME } from '../../../../../renderer/src/features/gallery/drag';
+import { SmartAlbumSave } from '../../../../../renderer/src/features/gallery/GalleryScreen';
 import { fakeStudio, renderWith } from '../../support';
 
 afterEach(cleanup);
@@ -77,5 +78,31 @@ describe('AlbumSidebar', () => {
     await waitFor(() => expect(studio.calls.some((c) => c.name === 'addToAlbum')).toBe(true));
     expect(studio.calls.filter((c) => c.name === 'addToAlbum').map((c) => c.input)).toEqual([{ albumId: 1, selection: { ids: [3, 4] } }]);
     await waitFor(() => expect(studio.store.getState().notices).toEqual([expect.objectContaining({ kind: 'info', message: 'albums.added' })]));
+  });
+});
+
+describe('a smart album refined in the gallery', () => {
+  it('saves the gallery filters into the album, shows it as saved, and clears them', async () => {
+    const smart: Album = { id: 4, name: 'Red things', coverImageId: null, smartFilters: { text: 'red' }, createdAt: 1, updatedAt: 1, imageCount: null };
+    const studio = fakeStudio({
+      listAlbums: async () => [smart],
+      setSmartFilters: async (input) => ({ ...smart, smartFilters: input.filters, updatedAt: 2 }),
+      listImages: async () => ({ items: [], nextCursor: null }),
+      countImages: async () => ({ count: 0 }),
+    });
+    await studio.store.getState().loadAlbums();
+    studio.store.getState().showAlbum(smart);
+    renderWith(studio, <SmartAlbumSave />);
+    expect(screen.queryByTestId('smart-save')).toBeNull();
+    studio.store.getState().setFilters({ favourite: true, minRating: 4 });
+    fireEvent.click(await screen.findByTestId('smart-save'));
+    await waitFor(() => expect(studio.store.getState().notices.at(-1)).toMatchObject({ message: 'albums.smartSaved', vars: { album: 'Red things' } }));
+    expect(studio.calls.find((c) => c.name === 'setSmartFilters')?.input).toEqual({ albumId: 4, filters: { text: 'red', favourite: true, minRating: 4 } });
+    const s = studio.store.getState();
+    expect(s.filters).toEqual({});
+    expect(s.source).toMatchObject({ kind: 'album', album: { smartFilters: { text: 'red', favourite: true, minRating: 4 } } });
+    expect(s.albums[0]?.smartFilters).toEqual({ text: 'red', favourite: true, minRating: 4 });
+    expect(studio.calls.filter((c) => c.name === 'listImages').at(-1)?.input).toMatchObject({ filters: { text: 'red', favourite: true, minRating: 4 } });
+    expect(screen.queryByTestId('smart-save')).toBeNull();
   });
 });
