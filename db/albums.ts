@@ -16,6 +16,8 @@ export interface Album {
   readonly id: number;
   readonly name: string;
   readonly coverImageId: number | null;
+  /** The cover's thumbnail (library-relative), when the album has a cover that is not in the trash. */
+  readonly coverThumbnailPath: string | null;
   /** Set for a smart album: the saved search that defines its images. */
   readonly smartFilters: ImageFilters | null;
   readonly createdAt: number;
@@ -26,11 +28,12 @@ export interface Album {
 
 const MIN_GAP = 1e-6;
 
-function toAlbum(row: AlbumRow, imageCount: number | null): Album {
+function toAlbum(row: AlbumRow, imageCount: number | null, coverThumbnailPath: string | null): Album {
   return {
     id: row.id,
     name: row.name,
     coverImageId: row.cover_image_id,
+    coverThumbnailPath,
     smartFilters: row.smart_query === null ? null : parseImageFilters(JSON.parse(row.smart_query)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -71,18 +74,22 @@ export async function createAlbum(
     .values({ name: cleanName(input.name), smart_query: smart, cover_image_id: null, created_at: now, updated_at: now })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toAlbum(row, smart === null ? 0 : null);
+  return toAlbum(row, smart === null ? 0 : null, null);
 }
+
+/** The thumbnail of an album's cover, for the SELECT that reads the album. */
+const coverThumbnail = sql<string | null>`(SELECT thumbnail_path FROM images WHERE images.id = albums.cover_image_id AND images.deleted_at IS NULL)`;
 
 export async function getAlbum(db: LibraryDb, id: number): Promise<Album> {
   const row = await albumRow(db, id);
-  if (row.smart_query !== null) return toAlbum(row, null);
+  const { cover } = await db.selectFrom('albums').select(coverThumbnail.as('cover')).where('id', '=', id).executeTakeFirstOrThrow();
+  if (row.smart_query !== null) return toAlbum(row, null, cover);
   const { count } = await db
     .selectFrom('album_images')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('album_id', '=', id)
     .executeTakeFirstOrThrow();
-  return toAlbum(row, count);
+  return toAlbum(row, count, cover);
 }
 
 export async function listAlbums(db: LibraryDb): Promise<readonly Album[]> {
@@ -92,10 +99,11 @@ export async function listAlbums(db: LibraryDb): Promise<readonly Album[]> {
     .select((eb) =>
       eb.selectFrom('album_images').select((e) => e.fn.countAll<number>().as('n')).whereRef('album_images.album_id', '=', 'albums.id').as('count'),
     )
+    .select(coverThumbnail.as('cover'))
     .orderBy('albums.name')
     .orderBy('albums.id')
     .execute();
-  return rows.map((row) => toAlbum(row, row.smart_query === null ? (row.count ?? 0) : null));
+  return rows.map((row) => toAlbum(row, row.smart_query === null ? (row.count ?? 0) : null, row.cover));
 }
 
 export async function findAlbumByName(db: LibraryDb, name: string): Promise<Album | undefined> {

@@ -266,6 +266,8 @@ export const Album = z
     id: AlbumId,
     name: z.string(),
     coverImageId: ImageId.nullable(),
+    /** The cover's thumbnail (library-relative, for `fileUrl`), while the cover is not in the trash. */
+    coverThumbnailPath: z.string().nullable(),
     /** Set for a smart album: the saved search that defines its images. */
     smartFilters: ImageFilters.nullable(),
     createdAt: time,

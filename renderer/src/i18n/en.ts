@@ -140,6 +140,7 @@ export const en = {
   'filter.publishedNo': 'Not published',
   'filter.companion': 'Companion',
 
+  'albums.coverSet': 'Cover of {album} set',
   'albums.title': 'Albums',
   'albums.new': 'New album',
   'albums.name': 'Album name',
@@ -156,6 +157,8 @@ export const en = {
   'albums.smartSave': 'Save these filters to the album',
   'albums.smartSaved': '{album} now shows this search',
 
+  'viewer.isCover': 'The album’s cover',
+  'viewer.makeCover': 'Make this the album’s cover',
   'viewer.title': 'Image',
   'viewer.previous': 'Previous image',
   'viewer.next': 'Next image',

@@ -142,6 +142,7 @@ export const fr: Dictionary = {
   'filter.publishedNo': 'Non publiées',
   'filter.companion': 'Compagnon',
 
+  'albums.coverSet': 'Couverture de {album} choisie',
   'albums.title': 'Albums',
   'albums.new': 'Nouvel album',
   'albums.name': 'Nom de l’album',
@@ -158,6 +159,8 @@ export const fr: Dictionary = {
   'albums.smartSave': 'Enregistrer ces filtres dans l’album',
   'albums.smartSaved': '{album} montre maintenant cette recherche',
 
+  'viewer.isCover': 'La couverture de l’album',
+  'viewer.makeCover': 'En faire la couverture de l’album',
   'viewer.title': 'Image',
   'viewer.previous': 'Image précédente',
   'viewer.next': 'Image suivante',

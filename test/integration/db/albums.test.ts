@@ -96,12 +96,18 @@ describe('albums', () => {
 
   it('sets a cover only from the album, and clears it when the image goes', () =>
     withLibrary(async (library) => {
-      const [a = 0, b = 0] = await insertRows(library, [syntheticRow(1), syntheticRow(2)]);
+      const [a = 0, b = 0] = await insertRows(library, [syntheticRow(1, { thumbnail_path: 'thumbnails/ab/ab12.webp' }), syntheticRow(2)]);
       const album = await createAlbum(library.db, { name: 'Cover' });
       await addToAlbum(library.db, album.id, { ids: [a] });
       await setAlbumCover(library.db, album.id, a);
-      expect((await getAlbum(library.db, album.id)).coverImageId).toBe(a);
+      const thumbnail = 'thumbnails/ab/ab12.webp';
+      expect(await getAlbum(library.db, album.id)).toMatchObject({ coverImageId: a, coverThumbnailPath: thumbnail });
+      expect((await listAlbums(library.db)).find((x) => x.id === album.id)).toMatchObject({ coverImageId: a, coverThumbnailPath: thumbnail });
       await expect(setAlbumCover(library.db, album.id, b)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      // A cover in the trash shows no thumbnail; restored, it does again.
+      await library.db.updateTable('images').set({ deleted_at: 1 }).where('id', '=', a).execute();
+      expect(await getAlbum(library.db, album.id)).toMatchObject({ coverImageId: a, coverThumbnailPath: null });
+      await library.db.updateTable('images').set({ deleted_at: null }).where('id', '=', a).execute();
       await library.db.deleteFrom('images').where('id', '=', a).execute();
       expect((await getAlbum(library.db, album.id)).coverImageId).toBeNull();
     }));

@@ -1,6 +1,6 @@
 import { useState, type DragEvent } from 'react';
 import type { Album } from '../../../../electron/contract';
-import { useStudio, useStudioShallow, useT } from '../../store/react';
+import { useHost, useStudio, useStudioShallow, useT } from '../../store/react';
 import { isImageDrag, readDraggedImages } from '../gallery/drag';
 
 /** The library, its trash, and the albums; images dragged from the grid drop onto a regular album. */
@@ -90,6 +90,7 @@ export function AlbumSidebar() {
 }
 
 function AlbumItem({ album, active }: { album: Album; active: boolean }) {
+  const { client } = useHost();
   const t = useT();
   const { showAlbum, renameAlbum, deleteAlbum, addToAlbum } = useStudioShallow((s) => ({
     showAlbum: s.showAlbum,
@@ -154,7 +155,12 @@ function AlbumItem({ album, active }: { album: Album; active: boolean }) {
       ) : (
         <>
           <button type="button" className="side-item" data-testid="album-open" onClick={() => showAlbum(album)}>
-            <span aria-hidden="true">{smart ? '⚡' : '▣'}</span> <span className="album-name">{album.name}</span>
+            {album.coverThumbnailPath === null ? (
+              <span aria-hidden="true">{smart ? '⚡' : '▣'}</span>
+            ) : (
+              <img className="album-cover" data-testid="album-cover" src={client.fileUrl(album.coverThumbnailPath)} alt="" width={20} height={20} />
+            )}{' '}
+            <span className="album-name">{album.name}</span>
             <span className="muted small">{album.imageCount ?? (count === null ? '' : count)}</span>
           </button>
           <span className="album-actions">

@@ -13,6 +13,8 @@ export interface AlbumsSlice {
   createAlbum(name: string, smartFilters?: ImageFilters): Promise<Album | undefined>;
   renameAlbum(albumId: number, name: string): Promise<void>;
   deleteAlbum(albumId: number): Promise<void>;
+  /** Makes the image the album's cover (shown beside its name). */
+  setAlbumCover(albumId: number, imageId: number): Promise<void>;
   /**
    * Makes the smart album shown in the gallery the search the user refined on it: its saved filters with the
    * gallery's on top become its filters, and the gallery's own are cleared (the album now says them).
@@ -58,6 +60,12 @@ export const createAlbumsSlice: SliceCreator<AlbumsSlice> = (deps) => (set, get)
       set((s) => ({ albums: s.albums.map((a) => (a.id === album.id ? album : a)), source: { kind: 'album', album }, filters: {} }));
       await get().loadImages();
       get().inform('albums.smartSaved', { album: album.name });
+    },
+    setAlbumCover: async (albumId, imageId) => {
+      const album = await valueOr(get, client.setAlbumCover({ albumId, imageId }));
+      if (album === undefined) return;
+      set((s) => ({ albums: s.albums.map((a) => (a.id === albumId ? album : a)) }));
+      get().inform('albums.coverSet', { album: album.name });
     },
     deleteAlbum: async (albumId) => {
       const done = await valueOr(get, client.deleteAlbum({ albumId }));

@@ -82,6 +82,7 @@ function ViewerPanel({ details }: { details: ImageDetails }) {
     trashViewerImage: s.trashViewerImage,
     restoreViewerImage: s.restoreViewerImage,
     addToAlbum: s.addToAlbum,
+    setAlbumCover: s.setAlbumCover,
     reuseParams: s.reuseParams,
     navigate: s.navigate,
     closeViewer: s.closeViewer,
@@ -237,11 +238,26 @@ function ViewerPanel({ details }: { details: ImageDetails }) {
       <section>
         <h3>{t('viewer.albums')}</h3>
         <ul className="chips" data-testid="viewer-albums">
-          {details.albums.map((a) => (
-            <li key={a.id} className="chip">
-              {a.name}
-            </li>
-          ))}
+          {details.albums.map((a) => {
+            const cover = albums.find((x) => x.id === a.id)?.coverImageId === details.id;
+            return (
+              <li key={a.id} className="chip">
+                {a.name}
+                <button
+                  type="button"
+                  className="icon"
+                  data-testid="viewer-album-cover"
+                  aria-pressed={cover}
+                  disabled={cover}
+                  title={t(cover ? 'viewer.isCover' : 'viewer.makeCover')}
+                  aria-label={t(cover ? 'viewer.isCover' : 'viewer.makeCover')}
+                  onClick={() => void actions.setAlbumCover(a.id, details.id)}
+                >
+                  {cover ? '★' : '☆'}
+                </button>
+              </li>
+            );
+          })}
         </ul>
         <form
           className="inline-form"

@@ -22,7 +22,7 @@ function albumsStudio() {
   return fakeStudio({
     listAlbums: async () => albums,
     createAlbum: async (input) => {
-      const album: Album = { id: nextId++, name: input.name, coverImageId: null, smartFilters: input.smartFilters ?? null, createdAt: now, updatedAt: now, imageCount: 0 };
+      const album: Album = { id: nextId++, name: input.name, coverImageId: null, coverThumbnailPath: null, smartFilters: input.smartFilters ?? null, createdAt: now, updatedAt: now, imageCount: 0 };
       albums = [...albums, album];
       return album;
     },
@@ -83,7 +83,7 @@ describe('AlbumSidebar', () => {
 
 describe('a smart album refined in the gallery', () => {
   it('saves the gallery filters into the album, shows it as saved, and clears them', async () => {
-    const smart: Album = { id: 4, name: 'Red things', coverImageId: null, smartFilters: { text: 'red' }, createdAt: 1, updatedAt: 1, imageCount: null };
+    const smart: Album = { id: 4, name: 'Red things', coverImageId: null, coverThumbnailPath: null, smartFilters: { text: 'red' }, createdAt: 1, updatedAt: 1, imageCount: null };
     const studio = fakeStudio({
       listAlbums: async () => [smart],
       setSmartFilters: async (input) => ({ ...smart, smartFilters: input.filters, updatedAt: 2 }),

@@ -22,6 +22,7 @@ const album = (patch: Partial<Album> = {}): Album => ({
   id: 7,
   name: 'Circles',
   coverImageId: null,
+  coverThumbnailPath: null,
   smartFilters: null,
   createdAt: 1,
   updatedAt: 1,

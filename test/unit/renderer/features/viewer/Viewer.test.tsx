@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
-/** The viewer: metadata, favourite, rating and tags through the contract, and reusing the parameters. */
+/** The viewer: metadata, favourite, rating, tags and album cover through the contract, and reusing the parameters. */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImageDetails } from '../../../../../electron/contract';
 import { parametersText } from '../../../../../renderer/src/features/viewer/parameters';
 import { Viewer } from '../../../../../renderer/src/features/viewer/Viewer';
+import { AlbumSidebar } from '../../../../../renderer/src/features/albums/AlbumSidebar';
 import { EMBEDDED, fakeStudio, image, renderWith } from '../../support';
 
 afterEach(cleanup);
@@ -56,6 +57,35 @@ describe('Viewer', () => {
       { selection: { ids: [5] }, rating: 4 },
       { selection: { ids: [5] }, tags: ['keeper'] },
     ]);
+  });
+
+  it('makes the image the cover of an album it is in, and the sidebar shows that cover', async () => {
+    const album = { id: 3, name: 'Keepers', coverImageId: null, coverThumbnailPath: null, smartFilters: null, createdAt: 1, updatedAt: 1, imageCount: 1 };
+    const studio = fakeStudio({
+      listImages: async () => ({ items: [image(5)], nextCursor: null }),
+      countImages: async () => ({ count: 1 }),
+      getImage: async () => ({ ...image(5), tags: [], albums: [{ id: 3, name: 'Keepers' }] }),
+      listAlbums: async () => [album],
+      setAlbumCover: async (input) => ({ ...album, coverImageId: input.imageId, coverThumbnailPath: image(5).thumbnailPath, updatedAt: 2 }),
+    });
+    await studio.store.getState().loadAlbums();
+    await studio.store.getState().loadImages();
+    await studio.store.getState().openViewer(0);
+    renderWith(
+      studio,
+      <>
+        <AlbumSidebar />
+        <Viewer />
+      </>,
+    );
+    expect(screen.queryByTestId('album-cover')).toBeNull();
+    const button = await screen.findByTestId('viewer-album-cover');
+    expect(button.getAttribute('aria-pressed')).toBe('false');
+    fireEvent.click(button);
+    await waitFor(() => expect(screen.getByTestId('viewer-album-cover').getAttribute('aria-pressed')).toBe('true'));
+    expect(studio.calls.find((c) => c.name === 'setAlbumCover')?.input).toEqual({ albumId: 3, imageId: 5 });
+    expect(screen.getByTestId('album-cover').getAttribute('src')).toBe('http://studio.test/library/thumbnails/ab/5.webp');
+    expect(studio.store.getState().notices.at(-1)).toMatchObject({ message: 'albums.coverSet', vars: { album: 'Keepers' } });
   });
 
   it('reuses the parameters in Generate with the seed fixed', async () => {
