@@ -73,6 +73,11 @@ export const CALLS = {
   listTags: call(none, z.array(Tag).readonly()),
   trashImages: call(strict({ selection: ImageSelection }), changed),
   restoreImages: call(strict({ selection: ImageSelection }), changed),
+  /**
+   * Deletes trashed images for good, files and all: the whole trash, or the trashed images of `selection`.
+   * Images with publishing history stay in the trash (`kept`).
+   */
+  emptyTrash: call(strict({ selection: ImageSelection.optional() }), strict({ deleted: z.number().int(), kept: z.number().int() })),
 
   // -- albums
   listAlbums: call(none, z.array(Album).readonly()),

@@ -28,6 +28,7 @@ import {
   removeTags,
   renameAlbum,
   reorderAlbum,
+  emptyTrash,
   restoreImages,
   setAlbumCover,
   setFavourite,
@@ -329,6 +330,11 @@ export class Studio {
       listTags: () => listTags(db),
       trashImages: (input) => changed(trashImages(db, input.selection), 'images'),
       restoreImages: (input) => changed(restoreImages(db, input.selection), 'images'),
+      emptyTrash: async (input) => {
+        const emptied = await emptyTrash(this.library, input.selection);
+        if (emptied.deleted > 0) this.emit('library.changed', { what: 'images' });
+        return emptied;
+      },
 
       listAlbums: () => listAlbums(db),
       createAlbum: (input) => albums(createAlbum(db, input.smartFilters === undefined ? { name: input.name } : { name: input.name, smartFilters: input.smartFilters })),

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { Stars } from '../../components/Stars';
 import { useStudio, useStudioShallow, useT } from '../../store/react';
 import { AlbumSidebar } from '../albums/AlbumSidebar';
@@ -18,6 +19,7 @@ export function GalleryScreen() {
           <h1 data-testid="gallery-title">{source.kind === 'album' ? source.album.name : trash ? t('gallery.trash') : t('gallery.library')}</h1>
           {source.kind === 'album' && <span className="muted small">{t(source.album.smartFilters === null ? 'albums.regular' : 'albums.smart')}</span>}
           <SmartAlbumSave />
+          {trash && <EmptyTrash />}
         </header>
         <FilterBar />
         <SelectionBar />
@@ -25,6 +27,14 @@ export function GalleryScreen() {
       </section>
     </div>
   );
+}
+
+/** Empties the whole trash, after asking. */
+export function EmptyTrash() {
+  const deleteForever = useStudio((s) => s.deleteForever);
+  const empty = useStudio((s) => s.loaded && s.items.length === 0);
+  if (empty) return null;
+  return <ConfirmButton label="gallery.emptyTrash" question="gallery.emptyTrashConfirm" act={() => deleteForever(true)} testId="trash-empty" />;
 }
 
 /** For a smart album with the user's filters on top: make them the album's own. */
@@ -59,6 +69,7 @@ export function SelectionBar() {
     rateSelection: s.rateSelection,
     trashSelection: s.trashSelection,
     restoreSelection: s.restoreSelection,
+    deleteForever: s.deleteForever,
     addToAlbum: s.addToAlbum,
     selection: s.selection,
   }));
@@ -121,9 +132,12 @@ export function SelectionBar() {
         </>
       )}
       {trash && (
-        <button type="button" data-testid="bulk-restore" onClick={() => void actions.restoreSelection()}>
-          {t('gallery.restoreSelected')}
-        </button>
+        <>
+          <button type="button" data-testid="bulk-restore" onClick={() => void actions.restoreSelection()}>
+            {t('gallery.restoreSelected')}
+          </button>
+          <ConfirmButton label="gallery.deleteForever" question="gallery.deleteForeverConfirm" vars={{ count: shown }} act={() => actions.deleteForever(false)} testId="bulk-delete" />
+        </>
       )}
     </div>
   );

@@ -51,6 +51,8 @@ export interface GallerySlice {
   rateSelection(rating: number): Promise<void>;
   trashSelection(): Promise<void>;
   restoreSelection(): Promise<void>;
+  /** Deletes for good the selected images of the trash, or (`everything`) the whole trash. */
+  deleteForever(everything: boolean): Promise<void>;
   addToAlbum(albumId: number, selection: ImageSelection): Promise<void>;
   /** Adds one tag to the selection. */
   tagSelection(tag: string): Promise<void>;
@@ -231,6 +233,15 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, ge
     rateSelection: (rating) => edit((selection) => client.setRating({ selection, rating })),
     trashSelection: () => moveOut((selection) => client.trashImages({ selection })),
     restoreSelection: () => moveOut((selection) => client.restoreImages({ selection })),
+    deleteForever: async (everything) => {
+      const selection = everything ? null : get().selection();
+      if (!everything && selection === null) return;
+      const emptied = await valueOr(get, client.emptyTrash(selection === null ? {} : { selection }));
+      if (emptied === undefined) return;
+      get().clearSelection();
+      await get().loadImages();
+      get().inform(emptied.kept === 0 ? 'gallery.deletedForever' : 'gallery.deletedForeverKept', { count: emptied.deleted, kept: emptied.kept });
+    },
     addToAlbum: async (albumId, selection) => {
       const changed = await valueOr(get, client.addToAlbum({ albumId, selection }));
       const album = get().albums.find((a) => a.id === albumId);

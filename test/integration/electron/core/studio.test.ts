@@ -104,6 +104,15 @@ describe('Studio', () => {
     expect(toZip).toEqual({ ok: true, value: { exported: 2, missing: [] } });
     expect((await readFile(path.join(dir, 'export.zip'))).subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
     expect(await api.exportImages({ source: { ids: [1] }, target: { folder: '' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+
+    // Trashed, then deleted for good: the file leaves the disk, and every window hears the library changed.
+    const [first = 0] = done.job.imageIds;
+    const original = (await studio.library.db.selectFrom('images').select('file_path').where('id', '=', first).executeTakeFirstOrThrow()).file_path;
+    expect(await api.trashImages({ selection: { ids: [first] } })).toEqual({ ok: true, value: { changed: 1 } });
+    const changes = events.filter((e) => e.name === 'library.changed').length;
+    expect(await api.emptyTrash({})).toEqual({ ok: true, value: { deleted: 1, kept: 0 } });
+    expect(events.filter((e) => e.name === 'library.changed').length).toBe(changes + 1);
+    await expect(readFile(studio.library.resolve(original))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('runs a queued job and the one that was running again after a restart', async () => {

@@ -2,7 +2,7 @@
 /** The selection bar's tag and export tools: what they send through the contract and what the user is told. */
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SelectionBar } from '../../../../../renderer/src/features/gallery/GalleryScreen';
+import { EmptyTrash, SelectionBar } from '../../../../../renderer/src/features/gallery/GalleryScreen';
 import { fakeStudio, image, renderWith } from '../../support';
 
 afterEach(cleanup);
@@ -64,5 +64,47 @@ describe('SelectionBar', () => {
     fireEvent.click(screen.getByTestId('export-go'));
     await waitFor(() => expect(studio.store.getState().notices.at(-1)).toMatchObject({ kind: 'error', error: { code: 'INTERNAL' } }));
     await waitFor(() => expect(screen.queryByTestId('export-form')).toBeNull());
+  });
+
+  it('deletes the selected images of the trash for good only after asking, then reloads the trash', async () => {
+    let trashed = [image(3), image(2), image(1)];
+    const studio = fakeStudio({
+      listImages: async () => ({ items: trashed, nextCursor: null }),
+      countImages: async () => ({ count: trashed.length }),
+      emptyTrash: async (input) => {
+        const ids = input.selection !== undefined && 'ids' in input.selection ? input.selection.ids : trashed.map((i) => i.id);
+        trashed = trashed.filter((i) => !ids.includes(i.id));
+        return { deleted: ids.length - 1, kept: 1 };
+      },
+    });
+    studio.store.getState().setFilters({ trashed: true });
+    await waitFor(() => expect(studio.store.getState().items).toHaveLength(3));
+    studio.store.getState().selectAt(0, 'replace');
+    studio.store.getState().selectAt(1, 'range');
+    renderWith(studio, <SelectionBar />);
+    fireEvent.click(screen.getByTestId('bulk-delete'));
+    expect(studio.calls.some((c) => c.name === 'emptyTrash')).toBe(false);
+    expect(screen.getByRole('group').textContent).toContain('Delete 2 images and their files for good?');
+    fireEvent.click(screen.getByTestId('bulk-delete-confirm'));
+    await waitFor(() => expect(studio.store.getState().notices.at(-1)).toMatchObject({ message: 'gallery.deletedForeverKept', vars: { count: 1, kept: 1 } }));
+    expect(studio.calls.find((c) => c.name === 'emptyTrash')?.input).toEqual({ selection: { ids: [3, 2] } });
+    expect(studio.store.getState().items.map((i) => i.id)).toEqual([1]);
+    expect(studio.store.getState().selected.size).toBe(0);
+  });
+
+  it('empties the whole trash from its header, after asking', async () => {
+    const studio = fakeStudio({
+      listImages: async () => ({ items: studio.calls.some((c) => c.name === 'emptyTrash') ? [] : [image(1)], nextCursor: null }),
+      countImages: async () => ({ count: 1 }),
+      emptyTrash: async () => ({ deleted: 1, kept: 0 }),
+    });
+    studio.store.getState().setFilters({ trashed: true });
+    await waitFor(() => expect(studio.store.getState().items).toHaveLength(1));
+    renderWith(studio, <EmptyTrash />);
+    fireEvent.click(screen.getByTestId('trash-empty'));
+    fireEvent.click(screen.getByTestId('trash-empty-confirm'));
+    await waitFor(() => expect(studio.store.getState().notices.at(-1)).toMatchObject({ message: 'gallery.deletedForever', vars: { count: 1 } }));
+    expect(studio.calls.find((c) => c.name === 'emptyTrash')?.input).toEqual({});
+    await waitFor(() => expect(screen.queryByTestId('trash-empty')).toBeNull());
   });
 });
