@@ -9,7 +9,7 @@
  * moderation, charge, register and publish calls, the thumbnails, one durable outbox transition per step —
  * and the ratio says what that costs on top of moving the bytes.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -77,6 +77,14 @@ async function measured<T>(work: () => Promise<T>, platformPid: number | undefin
   }
 }
 
+/**
+ * Writes the page cache's dirty pages out before a phase, so that neither phase pays for the other's writeback
+ * (both put 200 MB into s3rver's folder). `sync(1)` where there is one (Linux, macOS).
+ */
+function settleDisk(): void {
+  if (process.platform !== 'win32') execFileSync('sync');
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** Starts `platform:dev` on a free port over `dataDir`; resolves with its URL and S3 target once it listens. */
@@ -120,6 +128,7 @@ async function main(): Promise<void> {
 
     // 1. Raw PutObject of the same originals, IN_FLIGHT at a time, streamed from disk.
     const client = createS3Client(s3.target);
+    settleDisk();
     const raw = await measured(async () => {
       let next = 0;
       const worker = async () => {
@@ -150,6 +159,7 @@ async function main(): Promise<void> {
       ...(process.env['BENCH_ROWS'] === undefined ? {} : { publisher: { concurrency: Number(process.env['BENCH_ROWS']) } }),
     });
     await sync.signIn('carol@example.com', 'studio-dev');
+    settleDisk();
     const published = await measured(async () => {
       await sync.publish(ids);
       sync.start();
