@@ -13,6 +13,7 @@
 import { promises as fs } from 'node:fs';
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { inTransaction } from './connection';
+import { LibraryError } from './errors';
 import { selectionCondition, type ImageSelection } from './images';
 import type { Library } from './library';
 
@@ -76,5 +77,10 @@ export async function emptyTrash(library: Library, selection?: ImageSelection): 
 
 /** Removes a file; one already gone is fine (the row was marked missing, or a crash removed it first). */
 async function removeFile(file: string): Promise<void> {
-  await fs.rm(file, { force: true });
+  try {
+    await fs.rm(file, { force: true });
+  } catch (error) {
+    // The batch's rows stay (its transaction rolls back), in the trash, for a later try.
+    throw new LibraryError('IO_ERROR', `Cannot delete ${file}; it stays in the trash.`, { file }, { cause: error });
+  }
 }
