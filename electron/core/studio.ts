@@ -332,7 +332,11 @@ export class Studio {
       restoreImages: (input) => changed(restoreImages(db, input.selection), 'images'),
       emptyTrash: async (input) => {
         const emptied = await emptyTrash(this.library, input.selection);
-        if (emptied.deleted > 0) this.emit('library.changed', { what: 'images' });
+        if (emptied.deleted > 0) {
+          this.emit('library.changed', { what: 'images' });
+          // Their album memberships went with them.
+          this.emit('library.changed', { what: 'albums' });
+        }
         return emptied;
       },
 

@@ -8,7 +8,7 @@
  * fails on any console error, uncaught exception or failed request the page did not expect. Screenshots of each
  * screen land in test-artifacts/screenshots/.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -187,6 +187,7 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
     await expect.poll(shownImageIds, QUICK).toEqual([ids.triangle]);
     await search('hexagon');
     await byTestId('gallery-empty').waitFor();
+    expect(await byTestId('gallery-empty').textContent()).toBe('No image matches this search and these filters.');
 
     await byTestId('filters-clear').click();
     await expect.poll(shownImageIds, QUICK).toEqual([ids.triangle, ids.circle]);
@@ -295,5 +296,43 @@ describe('the studio in Chromium', { timeout: 120_000 }, () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('tags and exports a selection, makes an album cover, and deletes a trashed image for good', async () => {
+    await page.goto(`${app.url}#/gallery`);
+    await openGallery();
+    await expect.poll(shownImageIds, QUICK).toEqual([ids.triangle, ids.circle]);
+    await byTestId('select-all').click();
+    await fill(byTestId('bulk-tag-input'), 'keeper');
+    await byTestId('bulk-tag').click();
+    await expect.poll(async () => (await ok(app.client.listTags())).map((t) => [t.name, t.count]), QUICK).toEqual([['keeper', 2]]);
+    const zip = path.join(app.dir, 'shapes.zip');
+    await byTestId('bulk-export').click();
+    await fill(byTestId('export-path'), zip);
+    await screenshot(page, 'selection-tools');
+    await byTestId('export-go').click();
+    await expect.poll(() => stat(zip).then((file) => file.size, () => 0), QUICK).toBeGreaterThan(0);
+    await byTestId('select-none').click();
+
+    // The circle is in the album: make it the cover, and the sidebar shows it.
+    await page.locator(`[data-testid="gallery-tile"][data-image-id="${ids.circle}"]`).dblclick();
+    await byTestId('viewer-album-cover').click();
+    await expect.poll(() => byTestId('viewer-album-cover').getAttribute('aria-pressed'), QUICK).toBe('true');
+    await page.keyboard.press('Escape');
+    await page.locator(`[data-testid="album-item"][data-album-id="${ids.album}"] [data-testid="album-cover"]`).waitFor();
+
+    // The triangle goes to the trash, then for good: its file leaves the disk.
+    const triangle = await ok(app.client.getImage({ imageId: ids.triangle }));
+    await page.locator(`[data-testid="gallery-tile"][data-image-id="${ids.triangle}"]`).click();
+    await byTestId('bulk-trash').click();
+    await expect.poll(shownImageIds, QUICK).toEqual([ids.circle]);
+    await byTestId('nav-trash').click();
+    await expect.poll(shownImageIds, QUICK).toEqual([ids.triangle]);
+    await byTestId('trash-empty').click();
+    await screenshot(page, 'trash-empty');
+    await byTestId('trash-empty-confirm').click();
+    await expect.poll(() => byTestId('gallery-empty').textContent(), QUICK).toBe('The trash is empty.');
+    expect((await ok(app.client.countImages({ filters: { trashed: true } }))).count).toBe(0);
+    await expect(stat(app.studio.library.resolve(triangle.filePath))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -91,6 +91,8 @@ export const en = {
   'gallery.countOne': '1 image',
   'gallery.countMany': 'more than {count} images',
   'gallery.empty': 'No images here yet. Generate some, or drop image files on the window to import them.',
+  'gallery.trashEmpty': 'The trash is empty.',
+  'gallery.noMatch': 'No image matches this search and these filters.',
   'gallery.loading': 'Loading…',
   'gallery.open': 'Open',
   'gallery.selectAll': 'Select all',

@@ -93,6 +93,8 @@ export const fr: Dictionary = {
   'gallery.countOne': '1 image',
   'gallery.countMany': 'plus de {count} images',
   'gallery.empty': 'Aucune image ici pour l’instant. Générez-en, ou déposez des fichiers d’images sur la fenêtre pour les importer.',
+  'gallery.trashEmpty': 'La corbeille est vide.',
+  'gallery.noMatch': 'Aucune image ne correspond à cette recherche et à ces filtres.',
   'gallery.loading': 'Chargement…',
   'gallery.open': 'Ouvrir',
   'gallery.selectAll': 'Tout sélectionner',

@@ -21,7 +21,7 @@ export function GalleryGrid() {
   const { client } = useHost();
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
-  const { items, nextCursor, loading, loaded, selected, allSelected, focus, reorderable } = useStudioShallow((s) => ({
+  const { items, nextCursor, loading, loaded, selected, allSelected, focus, reorderable, emptyMessage } = useStudioShallow((s) => ({
     items: s.items,
     nextCursor: s.nextCursor,
     loading: s.loading,
@@ -30,6 +30,8 @@ export function GalleryGrid() {
     allSelected: s.allSelected,
     focus: s.focus,
     reorderable: inAlbumOrder(s.source, s.filters, s.sort),
+    // Nothing to show: an empty trash, nothing matching the search and filters, or a library still empty.
+    emptyMessage: s.filters.trashed === true ? ('gallery.trashEmpty' as const) : Object.keys(s.filters).length > 0 ? ('gallery.noMatch' as const) : ('gallery.empty' as const),
   }));
   const actions = useStudioShallow((s) => ({
     loadMore: s.loadMore,
@@ -189,7 +191,7 @@ export function GalleryGrid() {
       tabIndex={0}
       onKeyDown={onKeyDown}
     >
-      {loaded && items.length === 0 && <p className="empty" data-testid="gallery-empty">{t('gallery.empty')}</p>}
+      {loaded && items.length === 0 && <p className="empty" data-testid="gallery-empty">{t(emptyMessage)}</p>}
       <div className="gallery-rows" ref={virtualizer.containerRef}>
         {virtualRows.map((row) => (
           <Row

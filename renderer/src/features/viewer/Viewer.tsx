@@ -15,6 +15,21 @@ export function Viewer() {
   const { closeViewer, stepViewer } = useStudioShallow((s) => ({ closeViewer: s.closeViewer, stepViewer: s.stepViewer }));
   const dialog = useRef<HTMLDivElement>(null);
   useEffect(() => dialog.current?.focus(), []);
+  // Keys for the viewer come to the window: focus falls back to the page when a button in the viewer disables
+  // itself (making the cover, adding to an album), and Escape must still close it. Keys typed in a field are the
+  // field's, and keys aimed at another dialog (the publish dialog) are that dialog's.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target instanceof HTMLElement ? event.target : document.body;
+      if (target.closest('input, textarea, select') !== null) return;
+      if (target !== document.body && dialog.current?.contains(target) !== true) return;
+      if (event.key === 'Escape') closeViewer();
+      else if (event.key === 'ArrowLeft') void stepViewer(-1);
+      else if (event.key === 'ArrowRight') void stepViewer(1);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [closeViewer, stepViewer]);
   if (details === null) return null;
   return (
     <div
@@ -32,12 +47,6 @@ export function Viewer() {
         data-testid="viewer"
         data-image-id={details.id}
         tabIndex={-1}
-        onKeyDown={(e) => {
-          if ((e.target as HTMLElement).closest('input, textarea, select') !== null) return;
-          if (e.key === 'Escape') closeViewer();
-          else if (e.key === 'ArrowLeft') void stepViewer(-1);
-          else if (e.key === 'ArrowRight') void stepViewer(1);
-        }}
       >
         <ViewerImage details={details} />
         <ViewerPanel details={details} />

@@ -86,6 +86,13 @@ describe('Viewer', () => {
     expect(studio.calls.find((c) => c.name === 'setAlbumCover')?.input).toEqual({ albumId: 3, imageId: 5 });
     expect(screen.getByTestId('album-cover').getAttribute('src')).toBe('http://studio.test/library/thumbnails/ab/5.webp');
     expect(studio.store.getState().notices.at(-1)).toMatchObject({ message: 'albums.coverSet', vars: { album: 'Keepers' } });
+
+    // The cover button disabled itself and focus fell back to the page: Escape still closes the viewer, but not
+    // from a field.
+    fireEvent.keyDown(screen.getByTestId('viewer-tag-input'), { key: 'Escape' });
+    expect(studio.store.getState().viewerIndex).toBe(0);
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(studio.store.getState().viewerIndex).toBeNull();
   });
 
   it('reuses the parameters in Generate with the seed fixed', async () => {
