@@ -2,7 +2,8 @@
  * Exporting an album or a selection to a folder or a zip. Originals are copied byte for byte, so every tool's
  * metadata stays intact. Names keep the order (album order, or oldest first): `00001-<id>.png`.
  * The zip is stored, not deflated — PNG, JPEG and WebP are compressed already — and written to a temporary
- * name that is renamed only once complete.
+ * name that is renamed only once complete. Progress is in bytes of the originals: what a long export spends its
+ * time on.
  */
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,17 @@ import type { Library } from './library';
 
 export type ExportSource = { readonly albumId: number } | ImageSelection;
 export type ExportTarget = { readonly folder: string } | { readonly zip: string };
+
+export interface ExportProgress {
+  /** Bytes of the originals copied so far, of all of them. */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface ExportOptions {
+  /** Called as the copy goes, at most about every 64 KiB written to a zip and after each file to a folder. */
+  readonly onProgress?: (progress: ExportProgress) => void;
+}
 
 export interface ExportReport {
   readonly exported: number;
@@ -50,19 +62,24 @@ function exportName(index: number, image: Image): string {
   return `${String(index + 1).padStart(5, '0')}-${image.id}${path.extname(image.filePath)}`;
 }
 
-export async function exportImages(library: Library, source: ExportSource, target: ExportTarget): Promise<ExportReport> {
+export async function exportImages(library: Library, source: ExportSource, target: ExportTarget, options: ExportOptions = {}): Promise<ExportReport> {
   const images = await imagesOf(library, source);
   const present = images.filter((image) => image.missingAt === null);
   const missing = images.filter((image) => image.missingAt !== null).map((image) => image.id);
+  const total = present.reduce((sum, image) => sum + image.fileSize, 0);
+  options.onProgress?.({ done: 0, total });
 
   if ('folder' in target) {
     await fs.mkdir(target.folder, { recursive: true });
+    let done = 0;
     for (const [index, image] of present.entries()) {
       const destination = path.join(target.folder, exportName(index, image));
       if (await exists(destination)) {
         throw new LibraryError('CONFLICT', `${destination} already exists; export into an empty folder.`, { file: destination });
       }
       await copyFileAtomic(library.resolve(image.filePath), destination, false);
+      done += image.fileSize;
+      options.onProgress?.({ done, total });
     }
     return { exported: present.length, missing };
   }
@@ -74,6 +91,12 @@ export async function exportImages(library: Library, source: ExportSource, targe
     zip.addFile(library.resolve(image.filePath), exportName(index, image), { compress: false, mtime: new Date(image.createdAt) });
   }
   zip.end();
+  // The zip's bytes are the originals' plus small headers: counted as they are written, capped at the total.
+  let written = 0;
+  zip.outputStream.on('data', (chunk: Buffer) => {
+    written += chunk.length;
+    options.onProgress?.({ done: Math.min(written, total), total });
+  });
   try {
     await pipeline(zip.outputStream, createWriteStream(temp));
     const handle = await fs.open(temp, 'r+');
@@ -87,5 +110,6 @@ export async function exportImages(library: Library, source: ExportSource, targe
     await fs.rm(temp, { force: true });
     throw error;
   }
+  options.onProgress?.({ done: total, total });
   return { exported: present.length, missing };
 }

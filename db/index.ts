@@ -11,7 +11,7 @@ export { durableTransaction, inTransaction, integrityProblems, type LibraryDb, t
 export { reconcileLibrary, type ReconcileReport } from './reconcile';
 export { addGeneratedImages, type GeneratedImage } from './store';
 export { importFolder, type ImportOptions, type ImportProgress, type ImportRejection, type ImportReport } from './import';
-export { exportImages, type ExportReport, type ExportSource, type ExportTarget } from './export';
+export { exportImages, type ExportOptions, type ExportProgress, type ExportReport, type ExportSource, type ExportTarget } from './export';
 export { emptyTrash, type EmptiedTrash } from './trash';
 export {
   addTags,

@@ -27,6 +27,8 @@ export const EVENTS = {
   'import.progress': z.object({ importId: z.string(), progress: ImportProgress }).readonly(),
   'import.done': z.object({ importId: z.string(), report: ImportReport }).readonly(),
   'import.failed': z.object({ importId: z.string(), error: StudioError }).readonly(),
+  /** An export under way (`exportImages`), for the target it was given: bytes of the originals copied of all. */
+  'export.progress': z.object({ target: z.string(), done: z.number().int(), total: z.number().int() }).readonly(),
   /** Something the gallery shows changed; refetch what depends on `what`. */
   'library.changed': z.object({ what: z.enum(['images', 'albums', 'tags']) }).readonly(),
   'settings.changed': z.object({ settings: Settings }).readonly(),

@@ -356,7 +356,22 @@ export class Studio {
         const staging = await stageFiles(input.paths.map((p) => resolve(p)));
         return { importId: this.startImport(staging, () => rm(staging, { recursive: true, force: true })) };
       },
-      exportImages: (input) => exportImages(this.library, input.source, 'folder' in input.target ? { folder: resolve(input.target.folder) } : { zip: resolve(input.target.zip) }),
+      exportImages: (input) => {
+        const given = 'folder' in input.target ? input.target.folder : input.target.zip;
+        const target = 'folder' in input.target ? { folder: resolve(given) } : { zip: resolve(given) };
+        // At most ten progress events a second, and the end once.
+        let last = 0;
+        let finished = false;
+        return exportImages(this.library, input.source, target, {
+          onProgress: ({ done, total }) => {
+            const now = Date.now();
+            if (finished || (done < total && now - last < 100)) return;
+            last = now;
+            finished = done === total;
+            this.emit('export.progress', { target: given, done, total });
+          },
+        });
+      },
 
       getSettings: async () => this.settings,
       updateSettings: (input) => this.saveSettings(input),

@@ -118,6 +118,7 @@ export const en = {
   'gallery.exportPath': 'Folder or .zip file to export to',
   'gallery.exportPlaceholder': '/path/to/folder or /path/to/images.zip',
   'gallery.exportGo': 'Export',
+  'gallery.exporting': 'Exporting to {where}…',
   'gallery.exportCancel': 'Cancel',
   'gallery.exported': 'Exported {count} to {where}',
   'gallery.exportedMissing': 'Exported {count} to {where}; {missing} had no file on disk',

@@ -120,6 +120,7 @@ export const fr: Dictionary = {
   'gallery.exportPath': 'Dossier ou fichier .zip de destination',
   'gallery.exportPlaceholder': '/chemin/vers/dossier ou /chemin/vers/images.zip',
   'gallery.exportGo': 'Exporter',
+  'gallery.exporting': 'Export vers {where}…',
   'gallery.exportCancel': 'Annuler',
   'gallery.exported': '{count} exportées vers {where}',
   'gallery.exportedMissing': '{count} exportées vers {where} ; {missing} sans fichier sur le disque',

@@ -48,6 +48,7 @@ export function bindEvents(store: StudioStore, host: Host): () => void {
       }
       else refreshImages();
     }),
+    client.on('export.progress', (progress) => s().applyExportProgress(progress)),
     client.on('settings.changed', ({ settings }) => s().applySettings(settings)),
     client.on('sync.progress', (progress) => s().applySyncProgress(progress)),
     client.on('account.changed', ({ account }) => s().applyAccount(account)),

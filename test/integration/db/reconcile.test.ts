@@ -111,4 +111,19 @@ describe('exportImages', () => {
       const original = await readFile(library.resolve(first.filePath));
       expect(bytes.indexOf(original)).toBeGreaterThan(0);
     }));
+
+  it('reports its progress in bytes of the originals, from nothing to all of them, to a folder and to a zip', () =>
+    withLibrary(async (library) => {
+      const { imageIds } = await importSome(library, 3);
+      const sizes = await Promise.all(imageIds.map(async (id) => (await getImage(library.db, id)).fileSize));
+      const total = sizes.reduce((a, b) => a + b, 0);
+      const out = await tempDir('studio-export-');
+      for (const target of [{ folder: path.join(out, 'folder') }, { zip: path.join(out, 'all.zip') }]) {
+        const seen: { done: number; total: number }[] = [];
+        await exportImages(library, { ids: imageIds }, target, { onProgress: (p) => seen.push(p) });
+        expect(seen[0], JSON.stringify(target)).toEqual({ done: 0, total });
+        expect(seen.at(-1)).toEqual({ done: total, total });
+        expect(seen.every((p, i) => p.total === total && p.done <= total && (i === 0 || p.done >= (seen[i - 1]?.done ?? 0)))).toBe(true);
+      }
+    }));
 });

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ConfirmButton } from '../../components/ConfirmButton';
+import { ProgressBar } from '../../components/ProgressBar';
 import { Stars } from '../../components/Stars';
 import { useStudio, useStudioShallow, useT } from '../../store/react';
 import { AlbumSidebar } from '../albums/AlbumSidebar';
@@ -175,9 +176,18 @@ function TagForm() {
 function ExportForm() {
   const t = useT();
   const exportSelection = useStudio((s) => s.exportSelection);
+  const exporting = useStudio((s) => s.exporting);
   const [open, setOpen] = useState(false);
   const [target, setTarget] = useState('');
-  const [busy, setBusy] = useState(false);
+  if (exporting !== null) {
+    const label = t('gallery.exporting', { where: exporting.target });
+    return (
+      <span className="inline-form" data-testid="export-progress">
+        <span className="small">{label}</span>
+        <ProgressBar value={exporting.done} max={exporting.total} label={label} />
+      </span>
+    );
+  }
   if (!open) {
     return (
       <button type="button" data-testid="bulk-export" onClick={() => setOpen(true)}>
@@ -189,11 +199,7 @@ function ExportForm() {
     event.preventDefault();
     const where = target.trim();
     if (where === '') return;
-    setBusy(true);
-    void exportSelection(/\.zip$/i.test(where) ? { zip: where } : { folder: where }).finally(() => {
-      setBusy(false);
-      setOpen(false);
-    });
+    void exportSelection(/\.zip$/i.test(where) ? { zip: where } : { folder: where }).finally(() => setOpen(false));
   };
   return (
     <form className="inline-form" onSubmit={submit} data-testid="export-form">
@@ -207,10 +213,10 @@ function ExportForm() {
         value={target}
         onChange={(e) => setTarget(e.target.value)}
       />
-      <button type="submit" data-testid="export-go" disabled={busy || target.trim() === ''}>
+      <button type="submit" data-testid="export-go" disabled={target.trim() === ''}>
         {t('gallery.exportGo')}
       </button>
-      <button type="button" className="link" onClick={() => setOpen(false)} disabled={busy}>
+      <button type="button" className="link" onClick={() => setOpen(false)}>
         {t('gallery.exportCancel')}
       </button>
     </form>

@@ -30,6 +30,8 @@ export interface GallerySlice {
   readonly allSelected: boolean;
   /** Where shift-click ranges start (an index into items). */
   readonly anchor: number | null;
+  /** The export under way from the selection bar: where to, and bytes copied of all (null when none). */
+  readonly exporting: { readonly target: string; readonly done: number; readonly total: number } | null;
   /** The keyboard focus (an index into items). */
   readonly focus: number;
   setFilters(patch: Partial<ImageFilters>): void;
@@ -58,6 +60,8 @@ export interface GallerySlice {
   tagSelection(tag: string): Promise<void>;
   /** Copies the selection's originals, metadata intact, into a folder or a zip (a path on the studio's machine). */
   exportSelection(target: ExportTarget): Promise<void>;
+  /** `export.progress` from main, for the export under way. */
+  applyExportProgress(progress: { readonly target: string; readonly done: number; readonly total: number }): void;
   /** In a regular album shown in its own order: moves images before another member (null: to the end). */
   reorderInAlbum(imageIds: readonly number[], beforeImageId: number | null): Promise<void>;
 }
@@ -166,6 +170,7 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, ge
     loading: false,
     loaded: false,
     total: null,
+    exporting: null,
     ...noSelection,
     setFilters: (patch) => {
       set((s) => ({ filters: compact({ ...s.filters, ...patch }) }));
@@ -259,11 +264,14 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (deps) => (set, ge
     exportSelection: async (target) => {
       const selection = get().selection();
       if (selection === null) return;
-      const report = await valueOr(get, client.exportImages({ source: selection, target }));
-      if (report === undefined) return;
       const where = 'zip' in target ? target.zip : target.folder;
+      set({ exporting: { target: where, done: 0, total: 0 } });
+      const report = await valueOr(get, client.exportImages({ source: selection, target }));
+      set({ exporting: null });
+      if (report === undefined) return;
       get().inform(report.missing.length === 0 ? 'gallery.exported' : 'gallery.exportedMissing', { count: report.exported, missing: report.missing.length, where });
     },
+    applyExportProgress: (progress) => set((s) => (s.exporting?.target === progress.target ? { exporting: progress } : {})),
     reorderInAlbum: async (imageIds, beforeImageId) => {
       const { source, filters, sort } = get();
       if (!inAlbumOrder(source, filters, sort) || imageIds.length === 0) return;

@@ -103,6 +103,9 @@ describe('Studio', () => {
     const toZip = await api.exportImages({ source: { filters: { text: 'circle' } }, target: { zip: path.join(dir, 'export.zip') } });
     expect(toZip).toEqual({ ok: true, value: { exported: 2, missing: [] } });
     expect((await readFile(path.join(dir, 'export.zip'))).subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    const progress = events.flatMap((e) => (e.name === 'export.progress' && e.payload.target === path.join(dir, 'export.zip') ? [e.payload] : []));
+    expect(progress.at(-1)).toMatchObject({ done: progress.at(-1)?.total });
+    expect(progress.at(-1)?.total).toBeGreaterThan(0);
     expect(await api.exportImages({ source: { ids: [1] }, target: { folder: '' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
 
     // Trashed, then deleted for good: the file leaves the disk, and every window hears the library changed.

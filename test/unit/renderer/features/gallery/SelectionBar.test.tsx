@@ -3,6 +3,7 @@
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmptyTrash, SelectionBar } from '../../../../../renderer/src/features/gallery/GalleryScreen';
+import { bindEvents } from '../../../../../renderer/src/store/events';
 import { fakeStudio, image, renderWith } from '../../support';
 
 afterEach(cleanup);
@@ -51,6 +52,24 @@ describe('SelectionBar', () => {
       { source: { ids: [3, 2, 1] }, target: { folder: '/home/me/best' } },
       { source: { ids: [3, 2, 1] }, target: { zip: '/home/me/best.ZIP' } },
     ]);
+  });
+
+  it('shows the export’s progress from main while it runs', async () => {
+    let finish: (report: { exported: number; missing: readonly number[] }) => void = () => undefined;
+    const studio = await withSelection({ exportImages: () => new Promise((resolve) => (finish = resolve)) });
+    const stop = bindEvents(studio.store, studio.host);
+    fireEvent.click(screen.getByTestId('bulk-export'));
+    fireEvent.change(screen.getByTestId('export-path'), { target: { value: '/home/me/best.zip' } });
+    fireEvent.click(screen.getByTestId('export-go'));
+    await screen.findByTestId('export-progress');
+    studio.emit('export.progress', { target: '/elsewhere.zip', done: 1, total: 10 });
+    studio.emit('export.progress', { target: '/home/me/best.zip', done: 300, total: 1200 });
+    await waitFor(() => expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('300'));
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuemax')).toBe('1200');
+    finish({ exported: 3, missing: [] });
+    await waitFor(() => expect(screen.queryByTestId('export-progress')).toBeNull());
+    expect(screen.getByTestId('bulk-export')).toBeTruthy();
+    stop();
   });
 
   it('shows a failed export as an error and keeps nothing half-open', async () => {
