@@ -1,5 +1,5 @@
 /**
- * `studio import | search | albums | library`: the library from the command line, the same folder and database
+ * `studio import | search | albums | trash | library`: the library from the command line, the same folder and database
  * the app uses. Runtime: Node (CLI).
  *
  * The library is `--library <dir>`, else `STUDIO_LIBRARY`, else the per-user default (db/location.ts).
@@ -25,12 +25,13 @@ import {
 import { integrityProblems } from '../../../db/connection';
 import { LibraryError } from '../../../db/errors';
 import { exportImages } from '../../../db/export';
-import { countImages, listImages, type Image } from '../../../db/images';
+import { countImages, listImages, restoreImages, trashImages, type Image } from '../../../db/images';
 import { importFolder, type ImportProgress } from '../../../db/import';
 import { openLibrary, rebuildLibrary, type Library } from '../../../db/library';
 import { resolveLibraryDir } from '../../../db/location';
 import { IMAGE_SORTS, type ImageFilters, type ImageSort } from '../../../db/query';
 import { reconcileLibrary } from '../../../db/reconcile';
+import { emptyTrash } from '../../../db/trash';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 
 const LIBRARY_OPTION = { library: { type: 'string' } } as const;
@@ -322,6 +323,56 @@ export const albumsCommand: CliCommand = {
   },
 };
 
+// ---- trash -------------------------------------------------------------------------------------------------
+
+export const trashCommand: CliCommand = {
+  name: 'trash',
+  summary: 'Move images to the trash, restore them, or delete them for good',
+  usage: [
+    'Usage: studio trash [list] [--json] [--library <dir>]',
+    '       studio trash add <id>...         move images to the trash',
+    '       studio trash restore [<id>...]   bring them back (all of the trash without ids)',
+    '       studio trash empty [<id>...] --yes',
+    '                                        delete trashed images and their files for good (all without ids);',
+    '                                        images with publishing history stay',
+  ].join('\n'),
+  async run(args, io) {
+    const { values, positionals } = parse(args, { ...LIBRARY_OPTION, json: { type: 'boolean' }, yes: { type: 'boolean' } });
+    const [action = 'list', ...rest] = positionals;
+    return withLibrary(values.library, io, async (library) => {
+      const ids = parseIds(rest);
+      const selection = ids.length === 0 ? undefined : { ids };
+      switch (action) {
+        case 'list': {
+          if (rest.length > 0) throw new UsageError('`trash list` takes no ids.');
+          const page = await listImages(library.db, { filters: { trashed: true }, sort: 'newest', limit: 100 });
+          const count = await countImages(library.db, { trashed: true });
+          if (values.json === true) io.stdout.write(`${JSON.stringify({ count, items: page.items }, null, 2)}\n`);
+          else io.stdout.write([`${count} image(s) in the trash${count > page.items.length ? ` (the newest ${page.items.length} below)` : ''}.`, ...page.items.map((i) => imageLine(i, library))].join('\n') + '\n');
+          return 0;
+        }
+        case 'add': {
+          if (selection === undefined) throw new UsageError('Name the images to move to the trash by id.');
+          io.stdout.write(`Moved ${await trashImages(library.db, selection)} image(s) to the trash.\n`);
+          return 0;
+        }
+        case 'restore': {
+          io.stdout.write(`Restored ${await restoreImages(library.db, selection ?? { filters: {} })} image(s).\n`);
+          return 0;
+        }
+        case 'empty': {
+          if (values.yes !== true) throw new UsageError('Deleting for good cannot be undone: say --yes.');
+          const { deleted, kept } = await emptyTrash(library, selection);
+          io.stdout.write(`Deleted ${deleted} image(s) for good${kept > 0 ? `; ${kept} with publishing history stay in the trash` : ''}.\n`);
+          return 0;
+        }
+        default:
+          throw new UsageError('Say list, add, restore or empty.');
+      }
+    });
+  },
+};
+
 // ---- library -----------------------------------------------------------------------------------------------
 
 export const libraryCommand: CliCommand = {
@@ -368,4 +419,4 @@ export const libraryCommand: CliCommand = {
   },
 };
 
-export const LIBRARY_COMMANDS: readonly CliCommand[] = [importCommand, searchCommand, albumsCommand, libraryCommand];
+export const LIBRARY_COMMANDS: readonly CliCommand[] = [importCommand, searchCommand, albumsCommand, trashCommand, libraryCommand];

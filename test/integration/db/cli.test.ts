@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError, type CliCommand, type CliIo } from '../../../electron/cli/command';
-import { albumsCommand, importCommand, libraryCommand, searchCommand } from '../../../electron/cli/commands/library';
+import { albumsCommand, importCommand, libraryCommand, searchCommand, trashCommand } from '../../../electron/cli/commands/library';
 import { a1111Parameters, pngWithText, studioPng } from '../../fixtures/library/images';
 import { tempDir } from './helpers';
 
@@ -20,7 +20,7 @@ async function run(command: CliCommand, args: readonly string[], env: NodeJS.Pro
 }
 
 describe('library CLI commands', () => {
-  it('imports, searches with filters, manages albums and checks the library named by STUDIO_LIBRARY', async () => {
+  it('imports, searches with filters, manages albums and the trash, and checks the library named by STUDIO_LIBRARY', async () => {
     const cwd = await tempDir('studio-cli-');
     const env = { STUDIO_LIBRARY: 'lib' };
     await mkdir(path.join(cwd, 'in'));
@@ -56,7 +56,20 @@ describe('library CLI commands', () => {
     expect((await run(albumsCommand, ['delete', 'Hiver'], env, cwd)).code).toBe(0);
     await expect(run(albumsCommand, ['show', 'Hiver'], env, cwd)).rejects.toBeInstanceOf(UsageError);
 
-    expect((await run(libraryCommand, ['check'], env, cwd)).out).toBe('ok (2 images)\n');
+    // The trash: in, listed, back out, in again, and deleted for good only when told --yes.
+    const owl = page.items.find((i) => i.prompt.includes('owl'))?.id ?? 0;
+    expect((await run(trashCommand, ['add', String(owl)], env, cwd)).out).toBe('Moved 1 image(s) to the trash.\n');
+    expect((await run(trashCommand, [], env, cwd)).out).toMatch(/^1 image\(s\) in the trash\.\n.*a snowy owl/u);
+    expect(JSON.parse((await run(trashCommand, ['list', '--json'], env, cwd)).out)).toMatchObject({ count: 1, items: [{ id: owl }] });
+    expect((await run(trashCommand, ['restore'], env, cwd)).out).toBe('Restored 1 image(s).\n');
+    expect((await run(searchCommand, ['--count'], env, cwd)).out).toBe('2\n');
+    await run(trashCommand, ['add', String(owl)], env, cwd);
+    await expect(run(trashCommand, ['empty'], env, cwd)).rejects.toBeInstanceOf(UsageError);
+    await expect(run(trashCommand, ['shred'], env, cwd)).rejects.toBeInstanceOf(UsageError);
+    expect((await run(trashCommand, ['empty', '--yes'], env, cwd)).out).toBe('Deleted 1 image(s) for good.\n');
+    expect((await run(trashCommand, [], env, cwd)).out).toBe('0 image(s) in the trash.\n');
+
+    expect((await run(libraryCommand, ['check'], env, cwd)).out).toBe('ok (1 images)\n');
     expect((await run(libraryCommand, ['where', '--library', 'other'], env, cwd)).out).toBe(`${path.join(cwd, 'other')}\n`);
   });
 });
