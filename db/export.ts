@@ -71,13 +71,16 @@ export async function exportImages(library: Library, source: ExportSource, targe
 
   if ('folder' in target) {
     await fs.mkdir(target.folder, { recursive: true });
-    let done = 0;
-    for (const [index, image] of present.entries()) {
-      const destination = path.join(target.folder, exportName(index, image));
+    // Every name checked before the first copy: an export that cannot finish leaves nothing half-done.
+    const destinations = present.map((image, index) => path.join(target.folder, exportName(index, image)));
+    for (const destination of destinations) {
       if (await exists(destination)) {
         throw new LibraryError('CONFLICT', `${destination} already exists; export into an empty folder.`, { file: destination });
       }
-      await copyFileAtomic(library.resolve(image.filePath), destination, false);
+    }
+    let done = 0;
+    for (const [index, image] of present.entries()) {
+      await copyFileAtomic(library.resolve(image.filePath), destinations[index] ?? '', false);
       done += image.fileSize;
       options.onProgress?.({ done, total });
     }

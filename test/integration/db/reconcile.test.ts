@@ -102,6 +102,11 @@ describe('exportImages', () => {
       const first = await getImage(library.db, imageIds[2] ?? 0);
       expect(contentHash(await readFile(path.join(out, 'best', names[0] ?? '')))).toBe(first.contentHash);
       await expect(exportImages(library, { albumId: album.id }, { folder: path.join(out, 'best') })).rejects.toMatchObject({ code: 'CONFLICT' });
+      // A folder holding only the last name is refused before anything is copied into it.
+      await mkdir(path.join(out, 'late'));
+      await writeFile(path.join(out, 'late', names[2] ?? ''), 'mine');
+      await expect(exportImages(library, { albumId: album.id }, { folder: path.join(out, 'late') })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await readdir(path.join(out, 'late'))).toEqual([names[2]]);
 
       const zip = path.join(out, 'all.zip');
       expect(await exportImages(library, { ids: imageIds }, { zip })).toEqual({ exported: 3, missing: [] });
