@@ -32,7 +32,7 @@ export interface ExportOptions {
 
 export interface ExportReport {
   readonly exported: number;
-  /** Images whose original is missing from the library; they are left out. */
+  /** Images whose original is missing from the library (marked missing, or gone from its folder); left out. */
   readonly missing: readonly number[];
 }
 
@@ -64,8 +64,14 @@ function exportName(index: number, image: Image): string {
 
 export async function exportImages(library: Library, source: ExportSource, target: ExportTarget, options: ExportOptions = {}): Promise<ExportReport> {
   const images = await imagesOf(library, source);
-  const present = images.filter((image) => image.missingAt === null);
-  const missing = images.filter((image) => image.missingAt !== null).map((image) => image.id);
+  // Missing: marked so, or gone from the folder since the last reconciliation (left out and reported, not an error
+  // halfway through).
+  const present: Image[] = [];
+  const missing: number[] = [];
+  for (const image of images) {
+    if (image.missingAt === null && (await exists(library.resolve(image.filePath)))) present.push(image);
+    else missing.push(image.id);
+  }
   const total = present.reduce((sum, image) => sum + image.fileSize, 0);
   options.onProgress?.({ done: 0, total });
 

@@ -115,6 +115,10 @@ describe('exportImages', () => {
       // Stored, not deflated: the original's bytes appear verbatim inside the archive.
       const original = await readFile(library.resolve(first.filePath));
       expect(bytes.indexOf(original)).toBeGreaterThan(0);
+
+      // An original gone from the folder since the last reconciliation is left out and reported.
+      await rm(library.resolve(first.filePath));
+      expect(await exportImages(library, { ids: imageIds }, { zip: path.join(out, 'two.zip') })).toEqual({ exported: 2, missing: [first.id] });
     }));
 
   it('reports its progress in bytes of the originals, from nothing to all of them, to a folder and to a zip', () =>
