@@ -32,8 +32,10 @@ describe('publishing through the outbox', () => {
     expect(image.tokensSpent).toBe(9);
     expect(image.remoteId).toMatch(/^img_/);
     expect(h.platform.admin.balance('alice@example.com')).toBe(before - 9);
-    const states = h.progress.filter((p) => p.imageId === imageId).map((p) => p.state);
-    expect(states).toEqual(expect.arrayContaining(['moderated', 'charged', 'uploaded', 'registered', 'published']));
+    // The last step's report follows its commit (and the commit's fsync): the row can read published a moment first.
+    await expect
+      .poll(() => h.progress.filter((p) => p.imageId === imageId).map((p) => p.state))
+      .toEqual(expect.arrayContaining(['moderated', 'charged', 'uploaded', 'registered', 'published']));
     expect(h.progress.some((p) => p.imageId === imageId && p.bytes !== null && p.bytes.sent === p.bytes.total)).toBe(true);
 
     const page = await h.sync.listCommunity({ sort: 'newest', limit: 10 });
